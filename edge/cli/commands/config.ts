@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { loadRobotConfig } from '../../../shared/config.ts';
+
+export function registerConfig(program: Command): void {
+  const config = program.command('config').description('robot config files');
+  config
+    .command('check <file>')
+    .description('validate a robot config file and print it with every default filled in')
+    .action((file: string) => {
+      process.stdout.write(stringify(loadRobotConfig(file)));
+    });
+}

@@ -1,0 +1,98 @@
+/**
+ * The robot config file (YAML): what hardware this robot has and how it is mounted. Every length is in
+ * metres, every angle in radians, every speed in m/s or rad/s; poses are REP-103 poses in base_link.
+ */
+import { z } from 'zod';
+import { Pose2DSchema } from './geometry.ts';
+import { loadYamlFile } from './validate.ts';
+
+const positive = (unit: string) => z.number().positive().describe(unit);
+
+export const LIDAR_MODELS = ['A1M8', 'A2M8', 'A2M7', 'A2M12', 'A3', 'S1', 'S2', 'S3', 'C1'] as const;
+export const LidarModelSchema = z.enum(LIDAR_MODELS);
+export type LidarModel = z.infer<typeof LidarModelSchema>;
+
+export const SerialPortConfigSchema = z.strictObject({
+  path: z.string().min(1).describe('device path, e.g. /dev/rplidar'),
+  baudRate: z.number().int().positive().optional().describe('omit to use the model default or probe'),
+});
+
+export const MountSchema = z.strictObject({
+  x: z.number().default(0).describe('m, forward of base_link'),
+  y: z.number().default(0).describe('m, left of base_link'),
+  z: z.number().min(0).default(0).describe('m, above the floor'),
+  yaw: z.number().default(0).describe('rad, counter-clockwise'),
+});
+
+export const LidarConfigSchema = z.strictObject({
+  model: LidarModelSchema.default('A1M8'),
+  serial: SerialPortConfigSchema,
+  mount: MountSchema.default({ x: 0, y: 0, z: 0.1, yaw: 0 }),
+  scanMode: z.enum(['standard', 'express', 'dense']).default('express'),
+  motorPwm: z.number().int().min(0).max(1023).default(660).describe('A2/A3 motor PWM (0–1023)'),
+  minRange: z.number().nonnegative().default(0.15).describe('m'),
+  maxRange: positive('m').default(12),
+});
+
+export const CameraConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  command: z.string().default('rpicam-vid').describe('capture program, spawned without a shell'),
+  width: z
+    .number()
+    .int()
+    .positive()
+    .multipleOf(64, 'width must be a multiple of 64 (row stride)')
+    .default(640),
+  height: z.number().int().positive().default(480),
+  framerate: z.number().positive().default(10),
+  sensorMode: z.string().optional().describe('rpicam-vid --mode, pins the field of view'),
+  intrinsics: z
+    .strictObject({ fx: positive('px'), fy: positive('px'), cx: z.number(), cy: z.number() })
+    .default({ fx: 530, fy: 530, cx: 320, cy: 240 }),
+  mount: MountSchema.extend({ pitch: z.number().default(0.17).describe('rad, downward') }).default({
+    x: 0.12,
+    y: 0,
+    z: 0.2,
+    yaw: 0,
+    pitch: 0.17,
+  }),
+});
+
+export const BaseConfigSchema = z.strictObject({
+  type: z.enum(['create2', 'diy']),
+  serial: SerialPortConfigSchema,
+  wheelBase: positive('m').default(0.235),
+  wheelDiameter: positive('m').default(0.072),
+  countsPerRevolution: positive('encoder counts').default(508.8),
+});
+
+export const LimitsSchema = z.strictObject({
+  maxLinearSpeed: positive('m/s').max(0.5).default(0.3),
+  maxAngularSpeed: positive('rad/s').default(1.5),
+  maxLinearAccel: positive('m/s²').default(0.5),
+});
+
+export const RobotConfigSchema = z.strictObject({
+  robotId: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'robot id: 1–64 letters, digits, _ or -')
+    .default('robot-1'),
+  lidar: LidarConfigSchema,
+  camera: CameraConfigSchema.default(CameraConfigSchema.parse({})),
+  base: BaseConfigSchema,
+  robotRadius: positive('m').default(0.17),
+  toolWidth: positive('m').default(0.3),
+  limits: LimitsSchema.default(LimitsSchema.parse({})),
+  dataDir: z.string().default('/var/lib/swath').describe('maps, outbox and logs'),
+  initialPose: Pose2DSchema.optional(),
+});
+
+export type RobotConfig = z.infer<typeof RobotConfigSchema>;
+export type LidarConfig = z.infer<typeof LidarConfigSchema>;
+export type CameraConfig = z.infer<typeof CameraConfigSchema>;
+export type BaseConfig = z.infer<typeof BaseConfigSchema>;
+
+/** Reads and validates a robot config file; throws a UserInputError naming the file and the field. */
+export function loadRobotConfig(file: string): RobotConfig {
+  return loadYamlFile(RobotConfigSchema, file);
+}

@@ -1,0 +1,10 @@
+/**
+ * Every benchmark, one registration line each. A benchmark returns its figures under its own name; `swath
+ * bench --json` prints them all as one JSON object, e.g. { "rplidar": { "parseMBps": 80 } }.
+ */
+export interface Benchmark {
+  name: string;
+  run(): Promise<Record<string, number | string>>;
+}
+
+export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [];
