@@ -17,25 +17,32 @@ export const SerialPortConfigSchema = z.strictObject({
   baudRate: z.number().int().positive().optional().describe('omit to use the model default or probe'),
 });
 
-export const MountSchema = z.strictObject({
-  x: z.number().default(0).describe('m, forward of base_link'),
-  y: z.number().default(0).describe('m, left of base_link'),
-  z: z.number().min(0).default(0).describe('m, above the floor'),
-  yaw: z.number().default(0).describe('rad, counter-clockwise'),
-});
+/** A sensor's mounting pose in base_link; `height` is its default height above the floor. */
+export const mountSchema = (height: number) =>
+  z.strictObject({
+    x: z.number().default(0).describe('m, forward of base_link'),
+    y: z.number().default(0).describe('m, left of base_link'),
+    z: z.number().min(0).default(height).describe('m, above the floor'),
+    yaw: z.number().default(0).describe('rad, counter-clockwise; π when the LIDAR cable faces forward'),
+  });
 
 export const LidarConfigSchema = z.strictObject({
-  model: LidarModelSchema.default('A1M8'),
+  model: LidarModelSchema.default('A1M8').describe(
+    'RPLIDAR model: sets baud rate, motor control, sample rate',
+  ),
   serial: SerialPortConfigSchema,
-  mount: MountSchema.default({ x: 0, y: 0, z: 0.1, yaw: 0 }),
-  scanMode: z.enum(['standard', 'express', 'dense']).default('express'),
+  mount: mountSchema(0.1).default({ x: 0, y: 0, z: 0.1, yaw: 0 }),
+  scanMode: z
+    .enum(['standard', 'express', 'dense'])
+    .default('express')
+    .describe('standard nodes (0x81), legacy express capsules (0x82) or dense capsules (0x85)'),
   motorPwm: z.number().int().min(0).max(1023).default(660).describe('A2/A3 motor PWM (0–1023)'),
   minRange: z.number().nonnegative().default(0.15).describe('m'),
   maxRange: positive('m').default(12),
 });
 
 export const CameraConfigSchema = z.strictObject({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(true).describe('false on robots without a camera'),
   command: z.string().default('rpicam-vid').describe('capture program, spawned without a shell'),
   width: z
     .number()
@@ -43,27 +50,29 @@ export const CameraConfigSchema = z.strictObject({
     .positive()
     .multipleOf(64, 'width must be a multiple of 64 (row stride)')
     .default(640),
-  height: z.number().int().positive().default(480),
-  framerate: z.number().positive().default(10),
+  height: z.number().int().positive().default(480).describe('px'),
+  framerate: z.number().positive().default(10).describe('frames/s'),
   sensorMode: z.string().optional().describe('rpicam-vid --mode, pins the field of view'),
   intrinsics: z
     .strictObject({ fx: positive('px'), fy: positive('px'), cx: z.number(), cy: z.number() })
     .default({ fx: 530, fy: 530, cx: 320, cy: 240 }),
-  mount: MountSchema.extend({ pitch: z.number().default(0.17).describe('rad, downward') }).default({
-    x: 0.12,
-    y: 0,
-    z: 0.2,
-    yaw: 0,
-    pitch: 0.17,
-  }),
+  mount: mountSchema(0.2)
+    .extend({ pitch: z.number().default(0.17).describe('rad, downward') })
+    .default({
+      x: 0.12,
+      y: 0,
+      z: 0.2,
+      yaw: 0,
+      pitch: 0.17,
+    }),
 });
 
 export const BaseConfigSchema = z.strictObject({
-  type: z.enum(['create2', 'diy']),
+  type: z.enum(['create2', 'diy']).describe('iRobot Create 2 Open Interface, or the DIY line protocol'),
   serial: SerialPortConfigSchema,
-  wheelBase: positive('m').default(0.235),
+  wheelBase: positive('m, distance between the wheels').default(0.235),
   wheelDiameter: positive('m').default(0.072),
-  countsPerRevolution: positive('encoder counts').default(508.8),
+  countsPerRevolution: positive('encoder counts per wheel revolution').default(508.8),
 });
 
 export const LimitsSchema = z.strictObject({
@@ -76,15 +85,16 @@ export const RobotConfigSchema = z.strictObject({
   robotId: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'robot id: 1–64 letters, digits, _ or -')
-    .default('robot-1'),
+    .default('robot-1')
+    .describe('fleet id: MQTT client id and username'),
   lidar: LidarConfigSchema,
   camera: CameraConfigSchema.default(CameraConfigSchema.parse({})),
   base: BaseConfigSchema,
-  robotRadius: positive('m').default(0.17),
-  toolWidth: positive('m').default(0.3),
+  robotRadius: positive('m, radius of the circle enclosing the body').default(0.17),
+  toolWidth: positive('m, width of the cleaning tool, centred on the robot').default(0.3),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   dataDir: z.string().default('/var/lib/swath').describe('maps, outbox and logs'),
-  initialPose: Pose2DSchema.optional(),
+  initialPose: Pose2DSchema.optional().describe('pose in the saved map at start-up, if known'),
 });
 
 export type RobotConfig = z.infer<typeof RobotConfigSchema>;
