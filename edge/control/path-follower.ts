@@ -165,14 +165,13 @@ export function preparePath(poses: readonly PathPose[], params: PathFollowerPara
     s[i] = s[i - 1]! + Math.hypot(poses[i]!.x - poses[i - 1]!.x, poses[i]!.y - poses[i - 1]!.y);
   }
   const legEnds: number[] = [];
-  // Direction of the last non-empty segment before vertex i, so duplicated poses do not hide a corner.
-  let inX = 0;
-  let inY = 0;
+  // A corner is judged between the segment ending at vertex i and the next non-empty one, so duplicated
+  // poses neither hide a corner nor count it twice.
   for (let i = 1; i < n - 1; i++) {
     const len = s[i]! - s[i - 1]!;
     if (len <= EPS) continue;
-    inX = (poses[i]!.x - poses[i - 1]!.x) / len;
-    inY = (poses[i]!.y - poses[i - 1]!.y) / len;
+    const inX = (poses[i]!.x - poses[i - 1]!.x) / len;
+    const inY = (poses[i]!.y - poses[i - 1]!.y) / len;
     let j = i + 1;
     while (j < n && s[j]! - s[i]! <= EPS) j++;
     if (j >= n) break;
