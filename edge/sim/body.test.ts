@@ -11,12 +11,7 @@ function run(body: DiffDriveBody, seconds: number, dt = 0.01): void {
   for (let i = 0; i < Math.round(seconds / dt); i++) body.step(dt);
 }
 
-const exact: Partial<DiffDriveBodyOptions> = {
-  slipStd: 0,
-  carpetSlipStd: 0,
-  carpetLoss: 0,
-  countNoiseStd: 0,
-};
+const exact: Partial<DiffDriveBodyOptions> = { slip: { std: 0, loss: 0 }, floorSlip: {}, countNoiseStd: 0 };
 
 test('without noise the body drives straight and the encoders count its wheel travel', () => {
   const body = new DiffDriveBody({ world: new BoxWorld(), rng: new Rng(1), ...exact });

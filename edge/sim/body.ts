@@ -23,12 +23,10 @@ export interface DiffDriveBodyOptions {
   radius?: number;
   /** m/s², how fast a wheel reaches its commanded speed; default 1.0 */
   maxWheelAccel?: number;
-  /** standard deviation of the per-wheel, per-step ground/wheel speed ratio noise; default 0.02 */
-  slipStd?: number;
-  /** the same on carpet; default 0.05 */
-  carpetSlipStd?: number;
-  /** fraction of wheel travel lost on carpet (pile compresses under the wheel); default 0.03 */
-  carpetLoss?: number;
+  /** slip on hard floors; default { std: 0.02, loss: 0 } */
+  slip?: FloorSlip;
+  /** slip by floor type name (SimWorldQuery.floorTypeAt); other floors use `slip`; default DEFAULT_FLOOR_SLIP */
+  floorSlip?: Readonly<Record<string, FloorSlip>>;
   /** standard deviation of encoder noise in counts per step while a wheel turns; default 0.3 */
   countNoiseStd?: number;
   /** m, obstacles at least this tall block the body; lower ones are driven over; default 0.02 */
@@ -42,6 +40,19 @@ export interface DiffDriveBodyOptions {
   /** start pose in the world frame; default the origin */
   pose?: Pose2D;
 }
+
+/** How a floor makes the wheels slip. */
+export interface FloorSlip {
+  /** standard deviation of the per-wheel, per-step ratio of ground speed to wheel speed */
+  std: number;
+  /** mean fraction of wheel travel lost (pile compresses under the wheel) */
+  loss: number;
+}
+
+export const DEFAULT_FLOOR_SLIP: Readonly<Record<string, FloorSlip>> = {
+  carpet: { std: 0.05, loss: 0.03 },
+  rug: { std: 0.04, loss: 0.02 },
+};
 
 /** A contact as reported to mission metrics. */
 export interface BodyContact {
@@ -94,9 +105,8 @@ export class DiffDriveBody {
   private readonly rng: Rng;
   private readonly perCount: number;
   private readonly maxAccel: number;
-  private readonly slipStd: number;
-  private readonly carpetSlipStd: number;
-  private readonly carpetLoss: number;
+  private readonly slip: FloorSlip;
+  private readonly floorSlip: Readonly<Record<string, FloorSlip>>;
   private readonly countNoiseStd: number;
   private readonly blockingHeight: number;
   private readonly bumperTravel: number;
@@ -119,9 +129,8 @@ export class DiffDriveBody {
     this.radius = options.radius ?? 0.17;
     this.perCount = metresPerCount(this.geometry);
     this.maxAccel = options.maxWheelAccel ?? 1.0;
-    this.slipStd = options.slipStd ?? 0.02;
-    this.carpetSlipStd = options.carpetSlipStd ?? 0.05;
-    this.carpetLoss = options.carpetLoss ?? 0.03;
+    this.slip = options.slip ?? { std: 0.02, loss: 0 };
+    this.floorSlip = options.floorSlip ?? DEFAULT_FLOOR_SLIP;
     this.countNoiseStd = options.countNoiseStd ?? 0.3;
     this.blockingHeight = options.blockingHeight ?? 0.02;
     this.bumperTravel = options.bumperTravel ?? 0.005;
@@ -193,11 +202,11 @@ export class DiffDriveBody {
       return;
     }
 
-    const carpet = this.world.floorTypeAt(this.pose.x, this.pose.y) === 'carpet';
-    const std = carpet ? this.carpetSlipStd : this.slipStd;
-    const keep = carpet ? 1 - this.carpetLoss : 1;
-    const gl = l * (keep + this.rng.gaussian(0, std));
-    const gr = r * (keep + this.rng.gaussian(0, std));
+    const floorType = this.world.floorTypeAt(this.pose.x, this.pose.y);
+    const floor = Object.hasOwn(this.floorSlip, floorType) ? this.floorSlip[floorType]! : this.slip;
+    const keep = 1 - floor.loss;
+    const gl = l * (keep + this.rng.gaussian(0, floor.std));
+    const gr = r * (keep + this.rng.gaussian(0, floor.std));
     const ds = ((gl + gr) / 2) * dt;
     const dtheta = ((gr - gl) / this.geometry.wheelBase) * dt;
     const mid = this.pose.theta + dtheta / 2;

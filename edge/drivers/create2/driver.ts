@@ -13,6 +13,7 @@ import {
   BumpBits,
   encodeDriveDirect,
   encodePauseResumeStream,
+  encodeQueryList,
   encodeSafe,
   encodeStart,
   encodeStream,
@@ -50,6 +51,8 @@ const CHARGING: readonly ChargingState[] = [
   'fault',
 ];
 
+/** s to wait for bytes on the wire to arrive (a 37-byte frame takes 3.2 ms at 115200 baud) */
+const QUERY_SETTLE = 0.03;
 /** s between OI mode changes, as the spec asks */
 const MODE_CHANGE_DELAY = 0.02;
 /** s between re-sends of an unchanged velocity */
@@ -77,6 +80,8 @@ export class Create2Driver implements DriveBase {
   private sentRightMm = Number.NaN;
   private mode = -1;
   private lastSafeRequest = -Infinity;
+  /** while set, received bytes are a query's raw answer rather than stream frames */
+  private rawReply: number[] | undefined;
 
   constructor(
     private readonly config: BaseConfig,
@@ -160,6 +165,11 @@ export class Create2Driver implements DriveBase {
   private async handshake(): Promise<void> {
     this.parser.reset();
     this.mode = -1;
+    if ((await this.queryMode()) === undefined) {
+      // Off mode: the robot was reset or power-cycled, so its encoder counters restarted at 0. A robot
+      // that answers kept counting while the host was away, and the baseline stays valid.
+      this.odometry.rebaseline();
+    }
     // Two tries: a robot that was mid-reset or asleep may miss the first Start.
     for (let attempt = 0; attempt < 2; attempt++) {
       await this.link.write(encodeStart());
@@ -175,6 +185,21 @@ export class Create2Driver implements DriveBase {
       }
     }
     throw new Error('no sensor stream from the robot (is it switched on, and the cable in?)');
+  }
+
+  /** The OI mode by Query List, or undefined if the robot does not answer (it is in Off mode). */
+  private async queryMode(): Promise<number | undefined> {
+    // A stream left running by an earlier connection would interleave with the answer: pause it and let
+    // the frames already on the wire arrive first.
+    await this.link.write(encodePauseResumeStream(false));
+    this.rawReply = [];
+    await this.clock.sleep(QUERY_SETTLE);
+    this.rawReply = [];
+    await this.link.write(encodeQueryList([Packet.OiMode]));
+    await this.clock.sleep(QUERY_SETTLE);
+    const reply = this.rawReply;
+    this.rawReply = undefined;
+    return reply.length === 1 && reply[0]! <= OiMode.Full ? reply[0] : undefined;
   }
 
   private keepAlive(): void {
@@ -209,6 +234,10 @@ export class Create2Driver implements DriveBase {
   }
 
   private receive(chunk: Uint8Array): void {
+    if (this.rawReply) {
+      for (const b of chunk) this.rawReply.push(b);
+      return;
+    }
     const okBefore = this.parser.framesOk;
     const badBefore = this.parser.framesBad;
     this.parser.push(chunk, (values) => this.onFrame(values));
