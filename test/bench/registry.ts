@@ -7,4 +7,6 @@ export interface Benchmark {
   run(): Promise<Record<string, number | string>>;
 }
 
-export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [];
+export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
+  () => import('../../edge/drivers/create2/oi.bench.ts').then((m) => m.default),
+];
