@@ -73,6 +73,11 @@ export class BaseLink {
       this.state = 'idle';
       throw new Error(`${this.options.name} on ${this.options.path}: ${message(err)}`, { cause: err });
     }
+    if (this.state !== 'connecting') {
+      // stop() ran while the handshake was in flight.
+      await this.transport?.close().catch(() => undefined);
+      return;
+    }
     this.state = 'running';
     this.monitor = this.clock.setInterval(() => this.tick(), this.options.keepAlivePeriod);
   }

@@ -12,7 +12,7 @@ import { DiyBaseDriver } from './diy-base/driver.ts';
 
 /** Contact and floor sensors, as last reported by the base. */
 export interface SafetyState {
-  /** clock time of the report, s */
+  /** clock time of the report in which the state last changed, s (freshness: health().lastFrameTime) */
   stamp: number;
   bumpLeft: boolean;
   bumpRight: boolean;
