@@ -128,3 +128,15 @@ test('cliff sensors see a stair edge ahead before the wheels reach it; a wheel o
   run(body, 1);
   assert.equal(body.pose.x, stuck, 'a dropped body does not move on');
 });
+
+test('an obstacle that moves into a standing body presses the bumper', () => {
+  const world = new BoxWorld();
+  const body = new DiffDriveBody({ world, rng: new Rng(8) });
+  body.step(0.01);
+  assert.ok(!body.bumpLeft && !body.bumpRight);
+  // Something arrives at the front-left of the stopped robot.
+  world.boxes.push({ id: 'person-1', x0: 0.1, y0: 0.1, x1: 0.4, y1: 0.4, height: 1.7 });
+  body.step(0.01);
+  assert.ok(body.bumpLeft && !body.bumpRight);
+  assert.equal(body.contacts()[0]?.id, 'person-1');
+});

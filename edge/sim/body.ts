@@ -198,6 +198,9 @@ export class DiffDriveBody {
     if (l !== 0) this.leftCounts += (l * dt) / this.perCount + this.rng.gaussian(0, this.countNoiseStd);
     if (r !== 0) this.rightCounts += (r * dt) / this.perCount + this.rng.gaussian(0, this.countNoiseStd);
     if ((l === 0 && r === 0) || this.wheelDropLeft || this.wheelDropRight) {
+      // Standing still, the body can still be touched by moving obstacles.
+      this.sensorsDirty = true;
+      this.updateContacts();
       this.updateWheelDrops();
       return;
     }
