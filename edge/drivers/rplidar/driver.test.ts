@@ -14,10 +14,15 @@ const room = (angle: number): number => (Math.abs(angle) < 0.1 ? 1 : 2);
 function rig(
   model: LidarModel,
   scanMode: LidarConfig['scanMode'],
-  extra: { baudRate?: number; seed?: number } = {},
+  extra: { baudRate?: number; seed?: number; denseMode?: boolean } = {},
 ) {
   const clock = new VirtualClock();
-  const device = new VirtualRplidar({ model, rangeAt: room, seed: extra.seed ?? 7 });
+  const device = new VirtualRplidar({
+    model,
+    rangeAt: room,
+    seed: extra.seed ?? 7,
+    ...(extra.denseMode === undefined ? {} : { denseMode: extra.denseMode }),
+  });
   const port = new VirtualSerialPort('/dev/rplidar', device, clock);
   const config = LidarConfigSchema.parse({
     model,
@@ -105,6 +110,35 @@ test('driver scans an A1M8 in standard and legacy express mode, motor by DTR', a
     await stop();
     assert.equal(device.streaming, undefined, 'STOP reached the device');
   }
+});
+
+test('driver probes up to 460800 (C1) and 1000000 baud (S2, motor by rpm) and finds dense mode via LIDAR_CONF', async () => {
+  for (const model of ['C1', 'S2'] as const) {
+    const { clock, device, driver, scans, stop } = rig(model, 'dense');
+    driver.start();
+    await clock.advanceTo(5);
+    const h = driver.health();
+    assert.equal(driver.state, 'scanning', model);
+    assert.equal(h.baudRate, RPLIDAR_PROFILES[model].baudRate);
+    assert.equal(device.streaming, 'dense');
+    assert.ok(device.receivedCommands.includes(0x84), 'LIDAR_CONF queried');
+    if (model === 'S2') assert.ok(device.receivedCommands.includes(0xa8), 'MOTOR_SPEED_CTRL sent');
+    const rate = RPLIDAR_PROFILES[model].denseRate;
+    assert.ok(Math.abs(h.samplesPerSecond - rate) < rate * 0.05, `${model} samples/s ${h.samplesPerSecond}`);
+    assert.ok(Math.abs(h.scanRateHz - 10) < 0.5, `${model} scan rate ${h.scanRateHz}`);
+    checkRoom(scans.at(-1)!);
+    await stop();
+  }
+});
+
+test('driver falls back to legacy express when the firmware offers no dense mode', async () => {
+  const { clock, device, driver, stop } = rig('A2M8', 'dense', { denseMode: false });
+  driver.start();
+  await clock.advanceTo(3);
+  assert.equal(driver.state, 'scanning');
+  assert.equal(device.streaming, 'legacy');
+  assert.equal(driver.health().scanMode, 'express');
+  await stop();
 });
 
 test('driver recovers when the device is unplugged and plugged back', async () => {

@@ -59,6 +59,7 @@ export interface RplidarHealth {
   serialNumber?: string;
   /** baud rate of the open (or last good) connection, 0 before the first */
   baudRate: number;
+  /** the scan mode in use: the configured one, or 'express' when the firmware offers no dense mode */
   scanMode: LidarConfig['scanMode'];
   scans: number;
   droppedBytes: number;
@@ -141,6 +142,7 @@ export class RplidarDriver {
   private connectedOnce = false;
   private reconnects = 0;
   private lastError: string | undefined;
+  private activeScanMode: LidarConfig['scanMode'];
 
   // sample timing
   private sampleDt = 1 / 2000;
@@ -164,6 +166,7 @@ export class RplidarDriver {
     private readonly clock: Clock,
     options: RplidarDriverOptions = {},
   ) {
+    this.activeScanMode = config.scanMode;
     this.opts = {
       stallTimeout: options.stallTimeout ?? 1,
       startupTimeout: options.startupTimeout ?? 3,
@@ -217,7 +220,7 @@ export class RplidarDriver {
     const h: RplidarHealth = {
       state: this.state_,
       baudRate: this.baud,
-      scanMode: this.config.scanMode,
+      scanMode: this.activeScanMode,
       scans: this.assembler.scans,
       droppedBytes: s.droppedBytes,
       badCapsules: s.badCapsules,
@@ -429,7 +432,14 @@ export class RplidarDriver {
   }
 
   private async startScan(rate: SampleRate | undefined): Promise<void> {
-    const mode = this.config.scanMode;
+    let mode = this.config.scanMode;
+    let denseMode: { id: number; usPerSample?: number } | undefined;
+    if (mode === 'dense') {
+      denseMode = await this.findDenseMode();
+      // A firmware that lists its modes without a dense one still has legacy express.
+      if (!denseMode) mode = 'express';
+    }
+    this.activeScanMode = mode;
     let request: Uint8Array;
     let usPerSample: number | undefined;
     if (mode === 'standard') {
@@ -439,7 +449,7 @@ export class RplidarDriver {
       request = encodeRequest(Command.EXPRESS_SCAN, expressScanPayload(ExpressMode.LEGACY));
       usPerSample = rate?.expressUs;
     } else {
-      const dense = await this.findDenseMode();
+      const dense = denseMode ?? { id: ExpressMode.DENSE };
       request = encodeRequest(Command.EXPRESS_SCAN, expressScanPayload(dense.id));
       usPerSample = dense.usPerSample ?? rate?.expressUs;
     }
@@ -476,8 +486,11 @@ export class RplidarDriver {
     this.streaming = true;
   }
 
-  /** Mode id answering dense capsules, from LIDAR_CONF when the firmware has it, else the A-series id. */
-  private async findDenseMode(): Promise<{ id: number; usPerSample?: number }> {
+  /**
+   * The mode id answering dense capsules: from LIDAR_CONF when the firmware has it (undefined if it
+   * lists none), else the A-series "Boost" id.
+   */
+  private async findDenseMode(): Promise<{ id: number; usPerSample?: number } | undefined> {
     const conf = async (key: number, modeId?: number): Promise<Uint8Array | undefined> => {
       const p = await this.tryRequest(
         Command.GET_LIDAR_CONF,
@@ -500,7 +513,7 @@ export class RplidarDriver {
       }
       return { id };
     }
-    return { id: ExpressMode.DENSE };
+    return undefined;
   }
 
   /** Ends the session's I/O: STOP and motor off when stopping for good, then close the port. */

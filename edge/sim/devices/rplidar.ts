@@ -111,6 +111,8 @@ export interface VirtualRplidarOptions {
   /** A2/A3/C1: whether the adapter board answers GET_ACC_BOARD_FLAG with PWM support (default true) */
   pwmBoard?: boolean;
   firmware?: { major: number; minor: number };
+  /** whether the firmware offers the dense (Boost) mode; without it LIDAR_CONF lists 2 modes (default true) */
+  denseMode?: boolean;
 }
 
 export type RplidarFailure = 'none' | 'silent';
@@ -154,6 +156,7 @@ export class VirtualRplidar implements VirtualDevice {
   private readonly pwmBoard: boolean;
   private readonly firmware: { major: number; minor: number };
   private readonly serial = new Uint8Array(16);
+  private readonly scanModes: typeof SCAN_MODES;
 
   private health = { status: HealthStatus.GOOD as number, errorCode: 0, clearedByReset: true };
   private failure: RplidarFailure = 'none';
@@ -203,6 +206,7 @@ export class VirtualRplidar implements VirtualDevice {
     this.spinUpTime = options.spinUpTime ?? 0.3;
     this.pwmBoard = this.profile.motor === 'pwm' && (options.pwmBoard ?? true);
     this.firmware = options.firmware ?? { major: 1, minor: 29 };
+    this.scanModes = options.denseMode === false ? SCAN_MODES.slice(0, 2) : SCAN_MODES;
     for (let i = 0; i < 16; i++) this.serial[i] = this.rng.int(0, 255);
     // Without a host the A1's DTR line is released, so its motor spins; S-series spin by default.
     if (this.profile.motor === 'rpm') this.rpm = this.nominalHz * 60;
@@ -366,7 +370,8 @@ export class VirtualRplidar implements VirtualDevice {
       case Command.EXPRESS_SCAN: {
         const mode = payload.length > 0 ? payload[0]! : ExpressMode.LEGACY;
         if (mode === ExpressMode.LEGACY || mode === ExpressMode.EXPRESS) this.startStream('legacy');
-        else if (mode === ExpressMode.DENSE) this.startStream('dense');
+        else if (mode === ExpressMode.DENSE && this.scanModes.length > ExpressMode.DENSE)
+          this.startStream('dense');
         return;
       }
       default:
@@ -386,14 +391,14 @@ export class VirtualRplidar implements VirtualDevice {
     const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const key = view.getUint32(0, true);
     const modeId = payload.length >= 6 ? view.getUint16(4, true) : 0;
-    const mode = SCAN_MODES[modeId];
+    const mode = this.scanModes[modeId];
     let data: Uint8Array;
     switch (key) {
       case LidarConfKey.SCAN_MODE_COUNT:
-        data = Uint8Array.of(SCAN_MODES.length, 0);
+        data = Uint8Array.of(this.scanModes.length, 0);
         break;
       case LidarConfKey.SCAN_MODE_TYPICAL:
-        data = Uint8Array.of(ExpressMode.DENSE, 0);
+        data = Uint8Array.of(this.scanModes.length - 1, 0);
         break;
       case LidarConfKey.SCAN_MODE_ANSWER_TYPE:
         if (!mode) return;
