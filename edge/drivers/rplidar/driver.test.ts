@@ -65,8 +65,9 @@ function checkRoom(scan: LaserScan): void {
 
 test('driver probes the baud rate of an A2M12 and scans dense capsules at 10 Hz, 8 k samples/s', async () => {
   const { clock, device, driver, scans, states, stop } = rig('A2M12', 'dense');
-  driver.start();
+  const started = driver.start();
   await clock.advanceTo(4);
+  await started;
   assert.equal(driver.state, 'scanning');
   assert.deepEqual(states.slice(0, 2), ['connecting', 'scanning']);
   const h = driver.health();
@@ -95,10 +96,11 @@ test('driver scans an A1M8 in standard and legacy express mode, motor by DTR', a
     ['express', 4000],
   ] as const) {
     const { clock, device, driver, scans, stop } = rig('A1M8', mode, { baudRate: 115200 });
-    driver.start();
+    const started = driver.start();
     await clock.advanceTo(0.01);
     assert.equal(device.rotationHz, 0, 'opening the port asserts DTR: motor stopped');
     await clock.advanceTo(4);
+    await started;
     assert.equal(device.rotationHz, 5.5, 'DTR cleared: motor spinning');
     assert.equal(driver.state, 'scanning', mode);
     assert.equal(device.streaming, mode === 'standard' ? 'standard' : 'legacy');
@@ -115,8 +117,9 @@ test('driver scans an A1M8 in standard and legacy express mode, motor by DTR', a
 test('driver probes up to 460800 (C1) and 1000000 baud (S2, motor by rpm) and finds dense mode via LIDAR_CONF', async () => {
   for (const model of ['C1', 'S2'] as const) {
     const { clock, device, driver, scans, stop } = rig(model, 'dense');
-    driver.start();
+    const started = driver.start();
     await clock.advanceTo(5);
+    await started;
     const h = driver.health();
     assert.equal(driver.state, 'scanning', model);
     assert.equal(h.baudRate, RPLIDAR_PROFILES[model].baudRate);
@@ -133,8 +136,9 @@ test('driver probes up to 460800 (C1) and 1000000 baud (S2, motor by rpm) and fi
 
 test('driver falls back to legacy express when the firmware offers no dense mode', async () => {
   const { clock, device, driver, stop } = rig('A2M8', 'dense', { denseMode: false });
-  driver.start();
+  const started = driver.start();
   await clock.advanceTo(3);
+  await started;
   assert.equal(driver.state, 'scanning');
   assert.equal(device.streaming, 'legacy');
   assert.equal(driver.health().scanMode, 'express');
@@ -143,8 +147,9 @@ test('driver falls back to legacy express when the firmware offers no dense mode
 
 test('driver recovers when the device is unplugged and plugged back', async () => {
   const { clock, port, driver, scans, states, stop } = rig('A2M8', 'express');
-  driver.start();
+  const started = driver.start();
   await clock.advanceTo(3);
+  await started;
   assert.equal(driver.state, 'scanning');
   const before = scans.length;
   port.unplug();
@@ -164,8 +169,9 @@ test('driver recovers when the device is unplugged and plugged back', async () =
 
 test('driver detects a stalled stream and reconnects once the device talks again', async () => {
   const { clock, device, driver, states, stop } = rig('A2M12', 'express', { baudRate: 256000 });
-  driver.start();
+  const started = driver.start();
   await clock.advanceTo(2);
+  await started;
   assert.equal(driver.state, 'scanning');
   device.setFailure('silent');
   await clock.advanceTo(2.9);
@@ -181,30 +187,45 @@ test('driver detects a stalled stream and reconnects once the device talks again
   await stop();
 });
 
-test('driver resets a device that reports a health error, and reports a persistent one', async () => {
+test('driver resets a device that reports a health error; a persistent one fails start()', async () => {
   const cleared = rig('A2M12', 'express', { baudRate: 256000 });
   cleared.device.setHealth(HealthStatus.ERROR, 0x12);
-  cleared.driver.start();
+  const started = cleared.driver.start();
   await cleared.clock.advanceTo(4);
+  await started;
   assert.equal(cleared.driver.state, 'scanning');
   assert.ok(cleared.device.receivedCommands.includes(0x40), 'RESET sent');
   await cleared.stop();
 
   const stuck = rig('A2M12', 'express', { baudRate: 256000 });
   stuck.device.setHealth(HealthStatus.ERROR, 0x12, false);
-  stuck.driver.start();
+  const stuckStart = stuck.driver.start();
+  const rejected = assert.rejects(stuckStart, /device health error \(code 0x0012\)/);
   await stuck.clock.advanceTo(3);
-  assert.ok(stuck.states.includes('error'), `states: ${stuck.states.join(',')}`);
+  await rejected;
+  // The first connection fails fast: no retry loop behind a wrong or broken setup.
+  assert.equal(stuck.driver.state, 'idle');
   assert.ok(!stuck.states.includes('scanning'));
   assert.match(stuck.driver.health().lastError ?? '', /health error \(code 0x0012\)/);
-  await stuck.stop();
+  assert.equal(stuck.device.streaming, undefined);
+});
+
+test('start() rejects when the device is absent', async () => {
+  const { clock, port, driver } = rig('A1M8', 'express');
+  port.unplug();
+  const started = driver.start();
+  const rejected = assert.rejects(started, /RPLIDAR on \/dev\/rplidar: .*No such file/);
+  await clock.advanceTo(1);
+  await rejected;
+  assert.equal(driver.state, 'idle');
 });
 
 test('same seed, same scans', async () => {
   const run = async () => {
     const { clock, driver, scans, stop } = rig('A2M12', 'express', { baudRate: 256000, seed: 3 });
-    driver.start();
+    const started = driver.start();
     await clock.advanceTo(1.5);
+    await started;
     await stop();
     return scans.map((s) => Array.from(s.ranges).join(',')).join('|');
   };

@@ -122,6 +122,7 @@ export class RplidarDriver {
   private state_: RplidarState = 'idle';
   private running = false;
   private loop: Promise<void> | undefined;
+  private started: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private wakeTimer: TimerHandle | undefined;
 
@@ -239,11 +240,19 @@ export class RplidarDriver {
     return h;
   }
 
-  /** Starts connecting; scans then flow to the onScan listener until stop(). */
-  start(): void {
-    if (this.running) return;
+  /**
+   * Connects and starts scanning; scans then flow to the onScan listener until stop(). Resolves once the
+   * first revolution is requested ('scanning'); rejects, and stays idle, if that first connection fails
+   * (absent device, no answer, health error), so a wrong config fails fast. After that the driver never
+   * gives up: stalls and unplugs lead to reconnects with back-off.
+   */
+  start(): Promise<void> {
+    if (this.running) return this.started ?? Promise.resolve();
     this.running = true;
-    this.loop = this.run();
+    this.started = new Promise<void>((resolve, reject) => {
+      this.loop = this.run(resolve, reject);
+    });
+    return this.started;
   }
 
   /**
@@ -261,15 +270,25 @@ export class RplidarDriver {
   // ---------------------------------------------------------------------------------------------------
   // connection loop
 
-  private async run(): Promise<void> {
+  private async run(resolveStart: () => void, rejectStart: (error: Error) => void): Promise<void> {
     let backoff = this.opts.backoffInitial;
+    let scanned = false;
     while (this.running) {
       const outcome = await this.runSession(() => {
         backoff = this.opts.backoffInitial;
+        scanned = true;
+        resolveStart();
       });
       await this.shutdown(outcome.state === 'idle');
-      if (!this.running) break;
       if (outcome.error !== undefined) this.lastError = outcome.error;
+      if (!scanned) {
+        this.running = false;
+        rejectStart(
+          new Error(`RPLIDAR on ${this.transport.path}: ${outcome.error ?? 'stopped before scanning'}`),
+        );
+        break;
+      }
+      if (!this.running) break;
       this.setState(outcome.state === 'idle' ? 'error' : outcome.state);
       await this.pause(backoff);
       backoff = Math.min(backoff * 2, this.opts.backoffMax);

@@ -86,10 +86,11 @@ async function simSpeed(): Promise<{ simSecondsPerSecond: number; scans: number 
   const driver = new RplidarDriver(config, port, clock);
   let scans = 0;
   driver.onScan(() => scans++);
-  driver.start();
+  const started = driver.start();
   const simulated = 30;
   const t0 = performance.now();
   await clock.advanceTo(simulated);
+  await started;
   const seconds = (performance.now() - t0) / 1000;
   const stopping = driver.stop();
   await clock.advanceBy(1);
