@@ -1,0 +1,44 @@
+/** The SLAM (static) layer: the occupancy map as costs — occupied lethal, free free, unknown unknown. */
+import type { OccupancyGrid } from '../../../shared/occupancy-grid.ts';
+import {
+  FREE_SPACE,
+  LETHAL,
+  NO_INFORMATION,
+  sameGeometry,
+  type Costmap,
+  type CostmapLayer,
+} from './costmap.ts';
+
+export class StaticLayer implements CostmapLayer {
+  readonly name = 'static';
+  private grid: OccupancyGrid | null = null;
+
+  /**
+   * @param lethalThreshold grid values at or above it are obstacles (0…100)
+   * @param trackUnknown false: unknown cells count as free (planning through unexplored space)
+   */
+  constructor(
+    private readonly lethalThreshold = 65,
+    private readonly trackUnknown = true,
+  ) {}
+
+  /** Replaces the map (from SLAM after each update, or a stored map). Its geometry must match the master's. */
+  setMap(grid: OccupancyGrid): void {
+    this.grid = grid;
+  }
+
+  updateCosts(master: Costmap): void {
+    const grid = this.grid;
+    if (!grid) return;
+    if (!sameGeometry(grid, master))
+      throw new Error(
+        'static layer: map geometry differs from the costmap (resize the costmap to the map first)',
+      );
+    const costs = master.costs;
+    const unknown = this.trackUnknown ? NO_INFORMATION : FREE_SPACE;
+    for (let i = 0; i < costs.length; i++) {
+      const v = grid.data[i]!;
+      costs[i] = v < 0 || v > 100 ? unknown : v >= this.lethalThreshold ? LETHAL : FREE_SPACE;
+    }
+  }
+}

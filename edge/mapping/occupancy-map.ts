@@ -1,0 +1,302 @@
+/**
+ * A log-odds occupancy grid that grows to fit what the robot explores. Each cell holds its clamped log-odds
+ * as a fixed-point Int16 (1/1024 units, UNKNOWN_CELL = never observed), so an update is an integer add and a
+ * clamp — and the clamp lets an obstacle that moves away fade out after a few passes of free rays.
+ * Rays are traversed exactly (Amanatides–Woo, ray-trace.ts); within one scan every cell is updated at most once, hits first,
+ * so grazing rays of the same scan cannot erase the wall they end on.
+ */
+import { z } from 'zod';
+import { FREE, OCCUPIED, UNKNOWN, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
+import { traceRay } from './ray-trace.ts';
+
+/** Fixed-point scale of the stored log-odds. */
+export const LOG_ODDS_SCALE = 1024;
+/** Stored value of a cell no ray has touched. */
+export const UNKNOWN_CELL = -32768;
+
+const logit = (p: number): number => Math.log(p / (1 - p));
+
+export const OccupancyMapParamsSchema = z
+  .object({
+    resolution: z.number().positive().default(0.05).describe('m per cell'),
+    hitProbability: z.number().gt(0.5).lt(1).default(0.7).describe('update for the cell a beam ends in'),
+    missProbability: z.number().gt(0).lt(0.5).default(0.4).describe('update for cells a beam passes through'),
+    minProbability: z.number().gt(0).lt(0.5).default(0.12).describe('clamp: how free a cell can get'),
+    maxProbability: z.number().gt(0.5).lt(1).default(0.97).describe('clamp: how occupied a cell can get'),
+    occupiedThreshold: z.number().gt(0).lt(1).default(0.65).describe('export: p ≥ this → 100'),
+    freeThreshold: z.number().gt(0).lt(1).default(0.45).describe('export: p ≤ this → 0'),
+    growMargin: z.number().nonnegative().default(2).describe('m added on each side when the grid grows'),
+    smoothing: z
+      .number()
+      .nonnegative()
+      .default(0.075)
+      .describe('m, σ of the Gaussian that spreads occupied cells into the matching likelihood (≥ 1 cell)'),
+  })
+  .refine((p) => p.freeThreshold < p.occupiedThreshold, {
+    message: 'freeThreshold must be below occupiedThreshold',
+  });
+export type OccupancyMapParams = z.output<typeof OccupancyMapParamsSchema>;
+
+/**
+ * A batch of beams in the map frame, all from one sensor origin. Beam i ends at (endX[i], endY[i]); hit[i] = 1
+ * marks the end cell occupied, 0 means the beam only clears (no return, or beyond the usable range).
+ */
+export interface RayBatch {
+  originX: number;
+  originY: number;
+  endX: Float64Array;
+  endY: Float64Array;
+  hit: Uint8Array;
+  count: number;
+}
+
+export class OccupancyMap {
+  readonly params: OccupancyMapParams;
+  readonly resolution: number;
+  /** map-frame position of cell (0, 0)'s lower-left corner */
+  originX = 0;
+  originY = 0;
+  width = 0;
+  height = 0;
+  /** fixed-point log-odds per cell, row-major from the bottom row */
+  cells: Int16Array = new Int16Array(0);
+  /**
+   * Smoothed occupancy evidence for scan matching: Σ over cells of kernel(distance) · max(0, 2p − 1), with a
+   * Gaussian kernel whose centre weight is 1. Kept up to date cell by cell as the log-odds change, so matching
+   * never has to blur the whole map. Walls seen as dotted lines by a sparse LIDAR become continuous ridges.
+   */
+  likelihood: Float32Array = new Float32Array(0);
+  /** scan id of the last update per cell (so one scan updates a cell once) */
+  private touched: Uint32Array = new Uint32Array(0);
+  private scanId = 0;
+  private readonly hitDelta: number;
+  private readonly missDelta: number;
+  private readonly minValue: number;
+  private readonly maxValue: number;
+  private readonly occupiedValue: number;
+  private readonly freeValue: number;
+  private readonly evidence: Float32Array;
+  private readonly kernel: Float32Array;
+  private readonly kernelRadius: number;
+  /** bumped whenever the grid is reallocated (so callers can drop cached views) */
+  generation = 0;
+
+  constructor(params: Partial<OccupancyMapParams> = {}) {
+    this.params = OccupancyMapParamsSchema.parse(params);
+    const p = this.params;
+    this.resolution = p.resolution;
+    this.hitDelta = Math.round(logit(p.hitProbability) * LOG_ODDS_SCALE);
+    this.missDelta = Math.round(logit(p.missProbability) * LOG_ODDS_SCALE);
+    this.minValue = Math.round(logit(p.minProbability) * LOG_ODDS_SCALE);
+    this.maxValue = Math.round(logit(p.maxProbability) * LOG_ODDS_SCALE);
+    this.occupiedValue = Math.round(logit(p.occupiedThreshold) * LOG_ODDS_SCALE);
+    this.freeValue = Math.round(logit(p.freeThreshold) * LOG_ODDS_SCALE);
+    this.evidence = new Float32Array(65536);
+    for (let v = this.minValue; v <= this.maxValue; v++)
+      this.evidence[v + 32768] = Math.max(0, 2 / (1 + Math.exp(-v / LOG_ODDS_SCALE)) - 1);
+    const sigma = Math.max(1, p.smoothing / p.resolution);
+    const radius = Math.ceil(2.5 * sigma);
+    this.kernelRadius = radius;
+    this.kernel = new Float32Array((2 * radius + 1) ** 2);
+    for (let dy = -radius; dy <= radius; dy++)
+      for (let dx = -radius; dx <= radius; dx++)
+        this.kernel[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(
+          -(dx * dx + dy * dy) / (2 * sigma * sigma),
+        );
+  }
+
+  /** Cell holding a map-frame point (may lie outside the grid). */
+  cellX(x: number): number {
+    return Math.floor((x - this.originX) / this.resolution);
+  }
+  cellY(y: number): number {
+    return Math.floor((y - this.originY) / this.resolution);
+  }
+
+  /** Occupancy probability of a cell, or NaN when unknown / outside. */
+  probabilityAt(cx: number, cy: number): number {
+    if (cx < 0 || cy < 0 || cx >= this.width || cy >= this.height) return NaN;
+    const v = this.cells[cy * this.width + cx]!;
+    return v === UNKNOWN_CELL ? NaN : 1 / (1 + Math.exp(-v / LOG_ODDS_SCALE));
+  }
+
+  /**
+   * Makes the grid cover the box [minX, maxX] × [minY, maxY], reallocating with `growMargin` on every side when
+   * it does not. Cell boundaries stay where they were, so existing cells are copied unchanged.
+   */
+  ensureContains(minX: number, minY: number, maxX: number, maxY: number): void {
+    const r = this.resolution;
+    if (
+      this.width > 0 &&
+      minX >= this.originX &&
+      minY >= this.originY &&
+      maxX < this.originX + this.width * r &&
+      maxY < this.originY + this.height * r
+    )
+      return;
+    const m = this.params.growMargin;
+    let lo = { x: minX - m, y: minY - m };
+    let hi = { x: maxX + m, y: maxY + m };
+    if (this.width > 0) {
+      lo = { x: Math.min(lo.x, this.originX), y: Math.min(lo.y, this.originY) };
+      hi = {
+        x: Math.max(hi.x, this.originX + this.width * r),
+        y: Math.max(hi.y, this.originY + this.height * r),
+      };
+      // Whole cells relative to the old origin, so old cells map onto new cells exactly.
+      const shiftX = Math.ceil((this.originX - lo.x) / r);
+      const shiftY = Math.ceil((this.originY - lo.y) / r);
+      const newOriginX = this.originX - shiftX * r;
+      const newOriginY = this.originY - shiftY * r;
+      const newWidth = Math.ceil((hi.x - newOriginX) / r) + 1;
+      const newHeight = Math.ceil((hi.y - newOriginY) / r) + 1;
+      const cells = new Int16Array(newWidth * newHeight).fill(UNKNOWN_CELL);
+      const touched = new Uint32Array(newWidth * newHeight);
+      const likelihood = new Float32Array(newWidth * newHeight);
+      for (let y = 0; y < this.height; y++) {
+        const src = y * this.width;
+        const dst = (y + shiftY) * newWidth + shiftX;
+        cells.set(this.cells.subarray(src, src + this.width), dst);
+        touched.set(this.touched.subarray(src, src + this.width), dst);
+        likelihood.set(this.likelihood.subarray(src, src + this.width), dst);
+      }
+      this.originX = newOriginX;
+      this.originY = newOriginY;
+      this.width = newWidth;
+      this.height = newHeight;
+      this.cells = cells;
+      this.touched = touched;
+      this.likelihood = likelihood;
+    } else {
+      // First allocation: align the origin to whole cells so maps built at the same place line up.
+      this.originX = Math.floor(lo.x / r) * r;
+      this.originY = Math.floor(lo.y / r) * r;
+      this.width = Math.ceil((hi.x - this.originX) / r) + 1;
+      this.height = Math.ceil((hi.y - this.originY) / r) + 1;
+      this.cells = new Int16Array(this.width * this.height).fill(UNKNOWN_CELL);
+      this.touched = new Uint32Array(this.width * this.height);
+      this.likelihood = new Float32Array(this.width * this.height);
+    }
+    this.generation++;
+  }
+
+  /**
+   * Integrates one scan's beams: the end cell of every hit becomes more occupied, every other cell a beam passes
+   * through becomes more free. Grows the grid first if needed.
+   */
+  integrate(rays: RayBatch): void {
+    let minX = rays.originX;
+    let maxX = rays.originX;
+    let minY = rays.originY;
+    let maxY = rays.originY;
+    for (let i = 0; i < rays.count; i++) {
+      const x = rays.endX[i]!;
+      const y = rays.endY[i]!;
+      if (x < minX) minX = x;
+      else if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      else if (y > maxY) maxY = y;
+    }
+    // Keep every marked cell a kernel radius away from the border, so its whole kernel lies inside the grid.
+    const pad = (this.kernelRadius + 1) * this.resolution;
+    this.ensureContains(minX - pad, minY - pad, maxX + pad, maxY + pad);
+    this.scanId = (this.scanId + 1) >>> 0;
+    if (this.scanId === 0) {
+      this.touched.fill(0);
+      this.scanId = 1;
+    }
+    const inv = 1 / this.resolution;
+    const sx = (rays.originX - this.originX) * inv;
+    const sy = (rays.originY - this.originY) * inv;
+    for (let i = 0; i < rays.count; i++) {
+      if (rays.hit[i] === 0) continue;
+      const cx = Math.floor((rays.endX[i]! - this.originX) * inv);
+      const cy = Math.floor((rays.endY[i]! - this.originY) * inv);
+      this.update(cy * this.width + cx, this.hitDelta);
+    }
+    for (let i = 0; i < rays.count; i++) {
+      const ex = (rays.endX[i]! - this.originX) * inv;
+      const ey = (rays.endY[i]! - this.originY) * inv;
+      traceRay(sx, sy, ex, ey, rays.hit[i] === 0, this.markMiss);
+    }
+  }
+
+  private readonly markMiss = (cx: number, cy: number): void =>
+    this.update(cy * this.width + cx, this.missDelta);
+
+  private update(index: number, delta: number): void {
+    if (this.touched[index] === this.scanId) return;
+    this.touched[index] = this.scanId;
+    const v = this.cells[index]!;
+    let next = (v === UNKNOWN_CELL ? 0 : v) + delta;
+    next = next < this.minValue ? this.minValue : next > this.maxValue ? this.maxValue : next;
+    this.cells[index] = next;
+    if (next <= 0 && v <= 0) return; // free stays free: no evidence change (the common case on rays)
+    const change = this.evidence[next + 32768]! - this.evidence[v + 32768]!;
+    if (change !== 0) this.spread(index, change);
+  }
+
+  /** Adds change · kernel around a cell to the likelihood. */
+  private spread(index: number, change: number): void {
+    const w = this.width;
+    const r = this.kernelRadius;
+    const side = 2 * r + 1;
+    const cx = index % w;
+    const cy = (index - cx) / w;
+    const x0 = Math.max(0, cx - r);
+    const x1 = Math.min(w - 1, cx + r);
+    const y0 = Math.max(0, cy - r);
+    const y1 = Math.min(this.height - 1, cy + r);
+    const like = this.likelihood;
+    const kernel = this.kernel;
+    for (let y = y0; y <= y1; y++) {
+      const row = y * w;
+      const krow = (y - cy + r) * side - cx + r;
+      for (let x = x0; x <= x1; x++) like[row + x] += change * kernel[krow + x]!;
+    }
+  }
+
+  /** ROS values: 100 at p ≥ occupiedThreshold, 0 at p ≤ freeThreshold, −1 unknown or undecided. */
+  toOccupancyGrid(): OccupancyGrid {
+    const n = this.width * this.height;
+    const data = new Int8Array(n);
+    const occ = this.occupiedValue;
+    const free = this.freeValue;
+    for (let i = 0; i < n; i++) {
+      const v = this.cells[i]!;
+      data[i] = v === UNKNOWN_CELL ? UNKNOWN : v >= occ ? OCCUPIED : v <= free ? FREE : UNKNOWN;
+    }
+    return {
+      width: this.width,
+      height: this.height,
+      resolution: this.resolution,
+      origin: { x: this.originX, y: this.originY, theta: 0 },
+      data,
+    };
+  }
+
+  /** Resets to the values of a saved grid (0/100/−1 or 0…100): known cells start at the matching log-odds. */
+  static fromOccupancyGrid(grid: OccupancyGrid, params: Partial<OccupancyMapParams> = {}): OccupancyMap {
+    const map = new OccupancyMap({ ...params, resolution: grid.resolution });
+    map.originX = grid.origin.x;
+    map.originY = grid.origin.y;
+    map.width = grid.width;
+    map.height = grid.height;
+    map.cells = new Int16Array(grid.width * grid.height);
+    map.touched = new Uint32Array(grid.width * grid.height);
+    map.likelihood = new Float32Array(grid.width * grid.height);
+    for (let i = 0; i < map.cells.length; i++) {
+      const v = grid.data[i]!;
+      if (v < 0 || v > 100) map.cells[i] = UNKNOWN_CELL;
+      else {
+        const p = Math.min(map.params.maxProbability, Math.max(map.params.minProbability, v / 100));
+        const value = Math.round(logit(p) * LOG_ODDS_SCALE);
+        map.cells[i] = value;
+        const e = map.evidence[value + 32768]!;
+        if (e > 0) map.spread(i, e);
+      }
+    }
+    map.generation++;
+    return map;
+  }
+}

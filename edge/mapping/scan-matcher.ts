@@ -1,0 +1,324 @@
+/**
+ * Scan-to-map matching over a pyramid of occupancy maps (finest first, each level twice as coarse):
+ *  1. a correlative search (Olson 2009) on the coarsest level: every rotation in the angular window at the
+ *     step where the farthest point moves one cell, every whole-cell translation in the linear window, scored
+ *     by the summed occupancy probability under the points, with a mild penalty for straying from the guess;
+ *  2. Gauss–Newton refinement level by level, coarse to fine, on the bilinearly interpolated match value
+ *     (Hector SLAM: minimise Σ (1 − M(T(ξ)·pᵢ))²), which reaches sub-cell accuracy.
+ * The match value M is the map's smoothed occupancy evidence S (see OccupancyMap.likelihood) saturated as
+ * 1 − e^(−S): free and unknown space score 0, a solid wall about 0.9. The score is the mean of M under the
+ * points on the finest level; the caller decides whether it is good enough.
+ */
+import { z } from 'zod';
+import type { Pose2D } from '../../shared/geometry.ts';
+import { normalizeAngle } from '../../shared/geometry.ts';
+import type { OccupancyMap } from './occupancy-map.ts';
+
+export const ScanMatcherParamsSchema = z.object({
+  linearWindow: z.number().nonnegative().default(0.3).describe('m searched on each side of the guess'),
+  angularWindow: z.number().nonnegative().default(0.3).describe('rad searched on each side of the guess'),
+  translationCost: z.number().nonnegative().default(0.5).describe('search penalty per m from the guess'),
+  rotationCost: z.number().nonnegative().default(0.3).describe('search penalty per rad from the guess'),
+  iterationsPerLevel: z.number().int().positive().default(6),
+});
+export type ScanMatcherParams = z.output<typeof ScanMatcherParamsSchema>;
+
+/** Points in the robot (base) frame. */
+export interface PointSet {
+  x: Float32Array;
+  y: Float32Array;
+  count: number;
+}
+
+export interface MatchResult {
+  pose: Pose2D;
+  /** mean match value under the points at `pose` on the finest level, 0…1 */
+  score: number;
+  /** the same at the initial guess */
+  initialScore: number;
+}
+
+/** Keeps one point per `cell`-sized square (the first), so dense close-range returns do not dominate. */
+export function voxelFilter(points: PointSet, cell: number): PointSet {
+  const seen = new Set<number>();
+  const x = new Float32Array(points.count);
+  const y = new Float32Array(points.count);
+  let n = 0;
+  for (let i = 0; i < points.count; i++) {
+    const key = Math.floor(points.x[i]! / cell) * 73856093 + Math.floor(points.y[i]! / cell);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    x[n] = points.x[i]!;
+    y[n] = points.y[i]!;
+    n++;
+  }
+  return { x: x.subarray(0, n), y: y.subarray(0, n), count: n };
+}
+
+/** Mean bilinearly interpolated match value under the points placed at `pose`. */
+export function scorePose(map: OccupancyMap, points: PointSet, pose: Pose2D): number {
+  if (points.count === 0) return 0;
+  const c = Math.cos(pose.theta);
+  const s = Math.sin(pose.theta);
+  const inv = 1 / map.resolution;
+  let sum = 0;
+  for (let i = 0; i < points.count; i++) {
+    const px = points.x[i]!;
+    const py = points.y[i]!;
+    const u = (c * px - s * py + pose.x - map.originX) * inv - 0.5;
+    const v = (s * px + c * py + pose.y - map.originY) * inv - 0.5;
+    sum += interpolate(map, u, v, null);
+  }
+  return sum / points.count;
+}
+
+/** Match value of a cell: the smoothed evidence softly saturated into 0…1 (0 outside the grid). */
+function cellValue(map: OccupancyMap, cx: number, cy: number): number {
+  if (cx < 0 || cy < 0 || cx >= map.width || cy >= map.height) return 0;
+  return 1 - Math.exp(-map.likelihood[cy * map.width + cx]!);
+}
+
+/**
+ * Bilinear interpolation at (u, v) in cell-centre units (cell (i, j)'s centre is at u = i, v = j); writes the
+ * gradient (per cell) into `grad` when given.
+ */
+function interpolate(map: OccupancyMap, u: number, v: number, grad: Float64Array | null): number {
+  const i = Math.floor(u);
+  const j = Math.floor(v);
+  const fu = u - i;
+  const fv = v - j;
+  let m00: number, m10: number, m01: number, m11: number;
+  const w = map.width;
+  if (i >= 0 && j >= 0 && i + 1 < w && j + 1 < map.height) {
+    const k = j * w + i;
+    const like = map.likelihood;
+    m00 = 1 - Math.exp(-like[k]!);
+    m10 = 1 - Math.exp(-like[k + 1]!);
+    m01 = 1 - Math.exp(-like[k + w]!);
+    m11 = 1 - Math.exp(-like[k + w + 1]!);
+  } else {
+    m00 = cellValue(map, i, j);
+    m10 = cellValue(map, i + 1, j);
+    m01 = cellValue(map, i, j + 1);
+    m11 = cellValue(map, i + 1, j + 1);
+  }
+  if (grad) {
+    grad[0] = (1 - fv) * (m10 - m00) + fv * (m11 - m01);
+    grad[1] = (1 - fu) * (m01 - m00) + fu * (m11 - m10);
+  }
+  return (1 - fv) * ((1 - fu) * m00 + fu * m10) + fv * ((1 - fu) * m01 + fu * m11);
+}
+
+/**
+ * Exhaustive correlative search on one level around `guess`; returns the best pose (whole-cell translations,
+ * rotations at the step that moves the farthest point by about one cell).
+ */
+export function correlativeSearch(
+  map: OccupancyMap,
+  points: PointSet,
+  guess: Pose2D,
+  params: ScanMatcherParams,
+): Pose2D {
+  const n = points.count;
+  if (n === 0) return { ...guess };
+  let maxRange = 0;
+  for (let i = 0; i < n; i++) maxRange = Math.max(maxRange, Math.hypot(points.x[i]!, points.y[i]!));
+  const r = map.resolution;
+  // Olson's rule: the angle at which a point at maxRange moves by one cell.
+  const angularStep =
+    maxRange > r ? Math.acos(1 - (r * r) / (2 * maxRange * maxRange)) : params.angularWindow || 1;
+  const angularSteps = params.angularWindow > 0 ? Math.ceil(params.angularWindow / angularStep) : 0;
+  const linearSteps = Math.ceil(params.linearWindow / r);
+  const inv = 1 / r;
+  const cxs = new Int32Array(n);
+  const cys = new Int32Array(n);
+  const w = map.width;
+  const h = map.height;
+  const like = map.likelihood;
+  let best = { ...guess };
+  let bestScore = -Infinity;
+  for (let a = -angularSteps; a <= angularSteps; a++) {
+    const dTheta = a * angularStep;
+    const theta = guess.theta + dTheta;
+    const c = Math.cos(theta);
+    const s = Math.sin(theta);
+    for (let i = 0; i < n; i++) {
+      const px = points.x[i]!;
+      const py = points.y[i]!;
+      cxs[i] = Math.floor((c * px - s * py + guess.x - map.originX) * inv);
+      cys[i] = Math.floor((s * px + c * py + guess.y - map.originY) * inv);
+    }
+    for (let dy = -linearSteps; dy <= linearSteps; dy++) {
+      for (let dx = -linearSteps; dx <= linearSteps; dx++) {
+        const dist = Math.hypot(dx, dy) * r;
+        const penalty = Math.exp(-(params.translationCost * dist + params.rotationCost * Math.abs(dTheta)));
+        // Skip candidates that cannot win even with every point on a certain obstacle.
+        if (penalty * n <= bestScore) continue;
+        let sum = 0;
+        for (let i = 0; i < n; i++) {
+          const cx = cxs[i]! + dx;
+          const cy = cys[i]! + dy;
+          if (cx >= 0 && cy >= 0 && cx < w && cy < h) sum += 1 - Math.exp(-like[cy * w + cx]!);
+        }
+        const score = sum * penalty;
+        if (score > bestScore) {
+          bestScore = score;
+          best = { x: guess.x + dx * r, y: guess.y + dy * r, theta: normalizeAngle(theta) };
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** Pull toward the odometry guess in Gauss–Newton: weights are per point, so they scale with the scan. */
+export interface MatchPrior {
+  pose: Pose2D;
+  translationWeight: number;
+  rotationWeight: number;
+}
+
+/** Σ (1 − M)² over the points placed at (x, y, theta), plus the prior: what Gauss–Newton minimises. */
+function matchCost(
+  map: OccupancyMap,
+  points: PointSet,
+  x: number,
+  y: number,
+  theta: number,
+  prior: MatchPrior | null,
+): number {
+  const c = Math.cos(theta);
+  const s = Math.sin(theta);
+  const inv = 1 / map.resolution;
+  let sum = 0;
+  for (let i = 0; i < points.count; i++) {
+    const px = points.x[i]!;
+    const py = points.y[i]!;
+    const e =
+      1 -
+      interpolate(
+        map,
+        (c * px - s * py + x - map.originX) * inv - 0.5,
+        (s * px + c * py + y - map.originY) * inv - 0.5,
+        null,
+      );
+    sum += e * e;
+  }
+  if (prior) {
+    const n = points.count;
+    const dt = normalizeAngle(theta - prior.pose.theta);
+    sum +=
+      n *
+      (prior.translationWeight * ((x - prior.pose.x) ** 2 + (y - prior.pose.y) ** 2) +
+        prior.rotationWeight * dt * dt);
+  }
+  return sum;
+}
+
+/**
+ * Hector-style Gauss–Newton on one level, with step halving so that every accepted step lowers the cost
+ * (the linearisation only holds within about a cell). Returns the refined pose.
+ */
+export function gaussNewton(
+  map: OccupancyMap,
+  points: PointSet,
+  start: Pose2D,
+  iterations: number,
+  prior: MatchPrior | null = null,
+): Pose2D {
+  let x = start.x;
+  let y = start.y;
+  let theta = start.theta;
+  const inv = 1 / map.resolution;
+  const grad = new Float64Array(2);
+  let cost = matchCost(map, points, x, y, theta, prior);
+  for (let it = 0; it < iterations; it++) {
+    const c = Math.cos(theta);
+    const s = Math.sin(theta);
+    let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0; // prettier-ignore
+    let b0 = 0, b1 = 0, b2 = 0; // prettier-ignore
+    for (let i = 0; i < points.count; i++) {
+      const px = points.x[i]!;
+      const py = points.y[i]!;
+      const rx = c * px - s * py;
+      const ry = s * px + c * py;
+      const m = interpolate(
+        map,
+        (rx + x - map.originX) * inv - 0.5,
+        (ry + y - map.originY) * inv - 0.5,
+        grad,
+      );
+      const gx = grad[0]! * inv;
+      const gy = grad[1]! * inv;
+      const gt = -gx * ry + gy * rx;
+      const e = 1 - m;
+      h00 += gx * gx;
+      h01 += gx * gy;
+      h02 += gx * gt;
+      h11 += gy * gy;
+      h12 += gy * gt;
+      h22 += gt * gt;
+      b0 += gx * e;
+      b1 += gy * e;
+      b2 += gt * e;
+    }
+    if (prior) {
+      const wt = points.count * prior.translationWeight;
+      const wr = points.count * prior.rotationWeight;
+      h00 += wt;
+      h11 += wt;
+      h22 += wr;
+      b0 += wt * (prior.pose.x - x);
+      b1 += wt * (prior.pose.y - y);
+      b2 += wr * normalizeAngle(prior.pose.theta - theta);
+    }
+    // Light Levenberg damping keeps flat directions (a corridor's axis) from producing huge steps.
+    const damping = 1e-3;
+    h00 += damping * h00 + 1e-9;
+    h11 += damping * h11 + 1e-9;
+    h22 += damping * h22 + 1e-9;
+    const det = h00 * (h11 * h22 - h12 * h12) - h01 * (h01 * h22 - h12 * h02) + h02 * (h01 * h12 - h11 * h02);
+    if (!(Math.abs(det) > 1e-30)) break;
+    let d0 = (b0 * (h11 * h22 - h12 * h12) - h01 * (b1 * h22 - h12 * b2) + h02 * (b1 * h12 - h11 * b2)) / det;
+    let d1 = (h00 * (b1 * h22 - h12 * b2) - b0 * (h01 * h22 - h12 * h02) + h02 * (h01 * b2 - b1 * h02)) / det;
+    let d2 = (h00 * (h11 * b2 - b1 * h12) - h01 * (h01 * b2 - b1 * h02) + b0 * (h01 * h12 - h11 * h02)) / det;
+    let accepted = false;
+    for (let half = 0; half < 4; half++) {
+      const next = matchCost(map, points, x + d0, y + d1, theta + d2, prior);
+      if (next < cost) {
+        x += d0;
+        y += d1;
+        theta += d2;
+        cost = next;
+        accepted = true;
+        break;
+      }
+      d0 /= 2;
+      d1 /= 2;
+      d2 /= 2;
+    }
+    if (!accepted || (Math.hypot(d0, d1) < map.resolution * 1e-3 && Math.abs(d2) < 1e-5)) break;
+  }
+  return { x, y, theta: normalizeAngle(theta) };
+}
+
+/**
+ * Matches a scan against the map pyramid. `levels[0]` is the finest; `pointsPerLevel[k]` are the scan points
+ * (base frame) to use on level k, typically voxel-filtered at that level's resolution. With a `prior`, the
+ * refinement balances the map against the odometry guess (its weights are 1/σ² per point).
+ */
+export function matchScan(
+  levels: readonly OccupancyMap[],
+  pointsPerLevel: readonly PointSet[],
+  guess: Pose2D,
+  params: ScanMatcherParams,
+  prior: MatchPrior | null = null,
+): MatchResult {
+  const top = levels.length - 1;
+  const initialScore = scorePose(levels[0]!, pointsPerLevel[0]!, guess);
+  let pose = correlativeSearch(levels[top]!, pointsPerLevel[top]!, guess, params);
+  for (let k = top; k >= 0; k--)
+    pose = gaussNewton(levels[k]!, pointsPerLevel[k]!, pose, params.iterationsPerLevel, prior);
+  const score = scorePose(levels[0]!, pointsPerLevel[0]!, pose);
+  return { pose, score, initialScore };
+}
