@@ -2,5 +2,12 @@
 import type { Command } from 'commander';
 import { registerBench } from './bench.ts';
 import { registerConfig } from './config.ts';
+import { registerMap } from './map.ts';
+import { registerSim } from './sim.ts';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [registerConfig, registerBench];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerConfig,
+  registerSim,
+  registerBench,
+  registerMap,
+];
