@@ -4,8 +4,10 @@ import { registerBench } from './bench.ts';
 import { registerConfig } from './config.ts';
 import { registerMap } from './map.ts';
 import { registerSim } from './sim.ts';
+import { registerStart } from './start.ts';
 
 export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerStart,
   registerConfig,
   registerSim,
   registerBench,
