@@ -144,6 +144,13 @@ function buildFloorTextures(): Uint8Array {
   return tex;
 }
 
+let sharedTextures: Uint8Array | undefined;
+/** The textures are constant: built once, shared by every renderer. */
+function floorTextures(): Uint8Array {
+  sharedTextures ??= buildFloorTextures();
+  return sharedTextures;
+}
+
 export class CameraRenderer {
   readonly intrinsics: CameraIntrinsics;
   readonly pitch: number;
@@ -176,7 +183,7 @@ export class CameraRenderer {
   private readonly boxY1: Int32Array;
   private readonly boxDepth: Float32Array;
   /** 256 × 256 texels (1 cm) of RGB per floor type, tiling the floor every 2.56 m */
-  private readonly floorTextures: Uint8Array = buildFloorTextures();
+  private readonly floorTextures: Uint8Array = floorTextures();
 
   constructor(world: SimWorld, intrinsics: CameraIntrinsics, pitch: number, options: RendererOptions = {}) {
     this.world = world;
@@ -197,9 +204,9 @@ export class CameraRenderer {
     let bMin = Infinity;
     let bMax = -Infinity;
     for (let v = 0; v < H; v++) {
-      const yn = (v + 0.5 - cy) / fy;
+      const yn = (v - cy) / fy; // pixel (u, v) is centred at (u, v), as in OpenCV
       for (let u = 0; u < W; u++) {
-        const xn = (u + 0.5 - cx) / fx;
+        const xn = (u - cx) / fx;
         // Ray (xn, yn, 1) in the camera (x right, y down, z forward), in the yawed body frame.
         const f = ct - yn * st;
         const l = -xn;
