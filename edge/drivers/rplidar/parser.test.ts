@@ -68,17 +68,37 @@ test('the standard node BD 01 2D A0 0F decodes to 90°, 1000 mm, quality 47, sta
 
 test('standard nodes: invalid S/¬S, missing check bit and impossible angles are skipped', () => {
   const { parser, samples } = collect();
-  parser.reset(AnswerType.MEASUREMENT);
   const good = bytes('BD 01 2D A0 0F');
   const node2 = new Uint8Array(5);
   encodeStandardNode(node2, 0, 180.5, 2000.25, 30, false);
   // 0xBF: S = ¬S = 1; 0xBD 0x00: check bit clear; angle_q6 0x7FFF is 511°.
-  feed(parser, concat([bytes('BF'), good, bytes('BD 00'), node2, bytes('BD FF FF 00 00'), good]));
-  assert.equal(samples.length, 3);
+  const garbage = bytes('BF', 'BD 00', 'BD FF FF 00 00');
+  feed(
+    parser,
+    concat([streamDescriptor(AnswerType.MEASUREMENT), good, node2, garbage, node2, good, good]),
+    [9],
+  );
+  assert.equal(samples.length, 5);
   assert.deepEqual(samples[1], { angle: 180.5, distance: 2000.25, quality: 30, start: false });
+  assert.deepEqual(samples[2], samples[1]);
   assert.equal(parser.stats.badNodes, 1);
-  assert.equal(parser.stats.droppedBytes, 1 + 2 + 5);
-  assert.equal(parser.stats.nodes, 3);
+  assert.equal(parser.stats.droppedBytes, garbage.length);
+  assert.equal(parser.stats.nodes, 5);
+});
+
+test('behind skipped bytes a node counts only if another node header follows it', () => {
+  const { parser, samples } = collect();
+  parser.reset(AnswerType.MEASUREMENT);
+  const good = bytes('BD 01 2D A0 0F');
+  // B1 03 …: a plausible node (S set, check bit, 1.5°) followed by 00 00, which cannot start a node.
+  feed(parser, concat([bytes('B1 03 00 00 00', '00 00'), good, good]));
+  assert.equal(samples.length, 2);
+  assert.ok(samples.every((s) => s.angle === 90));
+  assert.equal(parser.stats.droppedBytes, 7);
+  // Right after a descriptor the alignment is known: the first node needs no look-ahead.
+  const fresh = collect();
+  fresh.parser.push(concat([streamDescriptor(AnswerType.MEASUREMENT), good]));
+  assert.equal(fresh.samples.length, 1);
 });
 
 test('single answers are found after garbage and across 1-byte chunks', () => {

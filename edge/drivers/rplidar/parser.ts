@@ -6,6 +6,8 @@
  *
  * Resynchronisation: a frame candidate that fails validation costs one byte (the parser moves on to the
  * next byte, not past the candidate), so a frame right after garbage or a truncated frame is still found.
+ * Capsules carry a checksum; a standard node after skipped bytes must be followed by another plausible
+ * node header before it counts.
  */
 import {
   AnswerType,
@@ -112,6 +114,8 @@ export class RplidarParser {
   private previousStartQ6 = 0;
   /** Interpolated raw angle (q16, mod 360°) of the last capsule sample, -1 after a history reset. */
   private lastRawQ16 = -1;
+  /** True while standard nodes follow each other without a skipped byte (or right after a descriptor). */
+  private nodesLocked = false;
   private readonly maxSpanQ8: number;
 
   constructor(
@@ -135,6 +139,7 @@ export class RplidarParser {
     this.payloadDescriptor = undefined;
     this.clearHistory();
     this.mode = streamType === undefined ? MODE_DESCRIPTOR : streamModeFor(streamType);
+    this.nodesLocked = false;
   }
 
   push(chunk: Uint8Array): void {
@@ -230,6 +235,8 @@ export class RplidarParser {
       this.handlers.onDescriptor?.(d);
       if (d.sendMode === SendMode.MULTIPLE) {
         this.clearHistory();
+        // The first node starts right after its descriptor.
+        this.nodesLocked = true;
         this.mode = streamModeFor(d.type);
       } else if (d.length === 0) {
         this.handlers.onResponse?.(d, new Uint8Array(0));
@@ -264,6 +271,7 @@ export class RplidarParser {
       // S and ¬S must differ, and byte 1 carries a check bit that is always 1.
       if (((b0 ^ (b0 >> 1)) & 1) === 0 || (buf[off + 1]! & 1) === 0) {
         stats.droppedBytes++;
+        this.nodesLocked = false;
         off++;
         continue;
       }
@@ -271,8 +279,21 @@ export class RplidarParser {
       if (angleQ6 >= FULL_TURN_Q6) {
         stats.badNodes++;
         stats.droppedBytes++;
+        this.nodesLocked = false;
         off++;
         continue;
+      }
+      if (!this.nodesLocked) {
+        // Behind garbage a quarter of all byte pairs pass the checks above, so a node only counts if
+        // another plausible node header follows it.
+        if (end - off < NODE_LENGTH + 2) return off;
+        const n0 = buf[off + NODE_LENGTH]!;
+        if (((n0 ^ (n0 >> 1)) & 1) === 0 || (buf[off + NODE_LENGTH + 1]! & 1) === 0) {
+          stats.droppedBytes++;
+          off++;
+          continue;
+        }
+        this.nodesLocked = true;
       }
       const distanceQ2 = buf[off + 3]! | (buf[off + 4]! << 8);
       off += NODE_LENGTH;
