@@ -330,9 +330,9 @@ export class RplidarDriver {
     if (this.connectedOnce) this.reconnects++;
     this.connectedOnce = true;
     this.lastError = undefined;
-    onScanning();
     this.setState('scanning');
     this.armWatchdog(session);
+    onScanning();
     return lost;
   }
 
