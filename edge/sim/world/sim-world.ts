@@ -58,6 +58,22 @@ export function createHitBuffer(capacity: number): HitBuffer {
   };
 }
 
+/** One static prism, as footprints() lists them (for pictures and diagnostics). */
+export interface Footprint {
+  shape: 'box' | 'circle';
+  x: number;
+  y: number;
+  /** box half extents along its rotated axes; a circle's radius in both */
+  halfWidth: number;
+  halfDepth: number;
+  rotation: number;
+  /** vertical extent, m above the floor */
+  bottom: number;
+  top: number;
+  /** index into objects */
+  object: number;
+}
+
 /** The floor types as raster bytes; CLIFF_CELL marks a cell without floor. */
 export const CLIFF_CELL = 255;
 
@@ -296,6 +312,24 @@ export class SimWorld implements SimWorldQuery {
       this.mX[i] = mv.xs[k]! + f * (mv.xs[k + 1]! - mv.xs[k]!);
       this.mY[i] = mv.ys[k]! + f * (mv.ys[k + 1]! - mv.ys[k]!);
     }
+  }
+
+  /** Every static prism. */
+  footprints(): Footprint[] {
+    const out: Footprint[] = [];
+    for (let i = 0; i < this.nPrim; i++)
+      out.push({
+        shape: this.pKind[i] === CIRCLE ? 'circle' : 'box',
+        x: this.pCx[i]!,
+        y: this.pCy[i]!,
+        halfWidth: this.pA[i]!,
+        halfDepth: this.pB[i]!,
+        rotation: Math.atan2(this.pSin[i]!, this.pCos[i]!),
+        bottom: this.pZb[i]!,
+        top: this.pZt[i]!,
+        object: this.pObj[i]!,
+      });
+    return out;
   }
 
   /** Where each moving obstacle is now. */
