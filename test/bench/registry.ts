@@ -11,4 +11,5 @@ export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('../../edge/drivers/create2/oi.bench.ts').then((m) => m.default),
   () => import('../../edge/drivers/rplidar/rplidar.bench.ts').then((m) => m.default),
   () => import('../../edge/sim/world/world.bench.ts').then((m) => m.default),
+  () => import('../../cloud/ingest/ingest.bench.ts').then((m) => m.default),
 ];
