@@ -6,6 +6,7 @@
 import { composePose, type Pose2D } from '../../shared/geometry.ts';
 import { RobotConfigSchema, type RobotConfig } from '../../shared/config.ts';
 import { DiffDriveBody } from './body.ts';
+import { VirtualCamera } from './devices/camera.ts';
 import { VirtualCreate2 } from './devices/create2.ts';
 import { VirtualDiyBase } from './devices/diy-base.ts';
 import { VirtualRplidar } from './devices/rplidar.ts';
@@ -58,6 +59,8 @@ export class SimulatedRobot {
   readonly base: VirtualCreate2 | VirtualDiyBase;
   readonly lidarPort: VirtualSerialPort;
   readonly basePort: VirtualSerialPort;
+  /** the camera's capture program: hand `camera.launcher` to a CameraDriver */
+  readonly camera: VirtualCamera;
   readonly rng: Rng;
 
   constructor(options: SimRobotOptions) {
@@ -95,6 +98,14 @@ export class SimulatedRobot {
     this.base =
       config.base.type === 'create2' ? new VirtualCreate2(this.body) : new VirtualDiyBase(this.body);
     this.basePort = this.bus.connect(config.base.serial.path, this.base);
+
+    this.camera = new VirtualCamera({
+      world,
+      clock: this.clock,
+      camera: config.camera,
+      robotPose: () => this.body.pose,
+      seed: this.rng.nextUint32(),
+    });
 
     const dt = 1 / (options.physicsRate ?? 200);
     world.setTime(this.clock.now());

@@ -8,6 +8,7 @@ export interface Benchmark {
 }
 
 export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
+  () => import('../../edge/sim/sim.bench.ts').then((m) => m.default),
   () => import('../../edge/drivers/create2/oi.bench.ts').then((m) => m.default),
   () => import('../../edge/drivers/rplidar/rplidar.bench.ts').then((m) => m.default),
   () => import('../../edge/sim/world/world.bench.ts').then((m) => m.default),

@@ -28,6 +28,31 @@ test('a capture writes the documented files, and the same world and seed give by
     assert.equal(manifest.format, 'swath-capture');
     assert.equal(manifest.files['lidar.csv']!.rows, a.lidarSamples);
     assert.ok(a.distance > 0.3, `the robot moved (${a.distance} m)`);
+    // Camera at 10 fps: PNG frames decoded from the I420 stream, with a mask and a label line each.
+    assert.ok(a.cameraFrames >= 30, `frames ${a.cameraFrames}`);
+    const labels = readFileSync(join(dir, 'a', 'labels.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const first = JSON.parse(labels[0]!) as {
+      image: string;
+      mask: string;
+      floorType: string;
+      boxes: unknown[];
+    };
+    assert.ok(
+      readFileSync(join(dir, 'a', first.image))
+        .subarray(1, 4)
+        .toString() === 'PNG',
+    );
+    assert.ok(
+      readFileSync(join(dir, 'a', first.mask))
+        .subarray(1, 4)
+        .toString() === 'PNG',
+    );
+    assert.ok(first.floorType.length > 0 && Array.isArray(first.boxes));
+    assert.ok(
+      readFileSync(join(dir, 'a', 'labels.jsonl')).equals(readFileSync(join(dir, 'b', 'labels.jsonl'))),
+    );
     const other = await runCapture({ world: 'studio', seed: 8, duration: 4, out: join(dir, 'c') });
     assert.ok(
       !readFileSync(join(dir, 'c', 'lidar.csv')).equals(readFileSync(join(dir, 'a', 'lidar.csv'))),

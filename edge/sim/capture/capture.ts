@@ -3,19 +3,19 @@
  * what its sensors saw, with ground truth, in the format docs/capture-format.md describes. Same world and
  * seed → byte-identical CSV files.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { join } from 'node:path';
-import { composePose, normalizeAngle, type Pose2D } from '../../../shared/geometry.ts';
-import type { LaserScan, Odometry } from '../../../shared/sensors.ts';
-import { createDriveBase } from '../../drivers/base.ts';
-import { RplidarDriver } from '../../drivers/rplidar/driver.ts';
-import { SimulatedRobot, SIM_ROBOT_CONFIG } from '../sim-robot.ts';
-import { VirtualClock } from '../virtual-clock.ts';
-import { loadWorld } from '../world/load-world.ts';
+import type { LaserScan } from '../../../shared/sensors.ts';
+import { i420ToRgb } from '../../drivers/camera/i420.ts';
+import { WORLD_CLASSES } from '../world/classes.ts';
+import { SIM_ROBOT_CONFIG } from '../sim-robot.ts';
 import { CsvFile } from './csv-file.ts';
-import { initialWander, stepWander, type PointCloud2D, type WanderState } from './wander.ts';
+import { WanderSession } from './wander-session.ts';
 
 export const CAPTURE_FORMAT_VERSION = 1;
+
+const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
 export interface CaptureOptions {
   world: string;
@@ -35,6 +35,7 @@ export interface CaptureSummary {
   lidarSamples: number;
   odometryRows: number;
   groundTruthRows: number;
+  cameraFrames: number;
   bumps: number;
   distance: number;
   wallTime: number;
@@ -42,18 +43,14 @@ export interface CaptureSummary {
   files: string[];
 }
 
-const CONTROL_PERIOD = 0.05;
 const GROUND_TRUTH_PERIOD = 0.02;
 
 export async function runCapture(options: CaptureOptions): Promise<CaptureSummary> {
   const started = performance.now();
   const config = SIM_ROBOT_CONFIG;
   mkdirSync(options.out, { recursive: true });
-  const clock = new VirtualClock();
-  const world = loadWorld(options.world);
-  const robot = new SimulatedRobot({ world, clock, seed: options.seed, config });
-  const lidar = new RplidarDriver(config.lidar, robot.bus.factory(config.lidar.serial.path), clock);
-  const base = createDriveBase(config.base, robot.bus.factory, clock);
+  const session = new WanderSession(options.world, options.seed, config);
+  const { clock, world, robot } = session;
 
   const lidarCsv = new CsvFile(join(options.out, 'lidar.csv'), [
     { name: 'time', decimals: 6 },
@@ -75,89 +72,94 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     { name: 'omega', decimals: 4 },
   ]);
 
-  // The wander reads the newest scan in base_link.
-  const mount: Pose2D = { x: config.lidar.mount.x, y: config.lidar.mount.y, theta: config.lidar.mount.yaw };
-  const points: PointCloud2D = { xs: new Float32Array(20000), ys: new Float32Array(20000), count: 0 };
-  let scans = 0;
-  let samples = 0;
-  lidar.onScan((scan: LaserScan) => {
-    scans++;
+  session.onScan((scan: LaserScan) => {
     const dt = scan.angles.length > 1 ? scan.duration / (scan.angles.length - 1) : 0;
-    points.count = 0;
     for (let i = 0; i < scan.angles.length; i++) {
-      const angle = scan.angles[i]!;
-      const range = scan.ranges[i]!;
-      lidarCsv.row([scan.stamp + i * dt, scan.seq, angle, range, scan.qualities[i]!]);
-      if (range > 0 && points.count < points.xs.length) {
-        const p = composePose(mount, { x: range * Math.cos(angle), y: range * Math.sin(angle), theta: 0 });
-        points.xs[points.count] = p.x;
-        points.ys[points.count] = p.y;
-        points.count++;
-      }
+      lidarCsv.row([scan.stamp + i * dt, scan.seq, scan.angles[i]!, scan.ranges[i]!, scan.qualities[i]!]);
     }
-    samples += scan.angles.length;
   });
 
-  let lastOdom: Odometry | undefined;
-  base.onOdometry((o) => {
-    lastOdom = o;
-    odomCsv.row([o.stamp, o.x, o.y, o.theta, o.v, o.omega]);
+  // Camera: the PNG is what the camera driver decoded from the virtual rpicam-vid's I420 bytes; the labels
+  // and masks are the renderer's ground truth for the same frame (the nth frame of the run either way).
+  mkdirSync(join(options.out, 'frames'), { recursive: true });
+  mkdirSync(join(options.out, 'masks'), { recursive: true });
+  const labelsFd = openSync(join(options.out, 'labels.jsonl'), 'w');
+  const camera = session.camera;
+  const rgb = new Uint8Array(config.camera.width * config.camera.height * 3);
+  let cameraFrames = 0;
+  const frameName = (n: number) => String(n).padStart(6, '0');
+  robot.camera.onTruth((truth) => {
+    const name = frameName(truth.seq);
+    const mask = PNG.sync.write(
+      { width: truth.width, height: truth.height, data: Buffer.from(truth.labels) } as PNG,
+      { colorType: 0, inputColorType: 0, inputHasAlpha: false },
+    );
+    writeFileSync(join(options.out, 'masks', `${name}.png`), mask);
+    const pose = robot.truePose();
+    const record = {
+      frame: truth.seq,
+      time: Number(truth.t.toFixed(6)),
+      image: `frames/${name}.png`,
+      mask: `masks/${name}.png`,
+      floorType: world.floorTypeAt(pose.x, pose.y),
+      robotPose: { x: round(pose.x), y: round(pose.y), theta: round(pose.theta) },
+      boxes: truth.boxes.map((b) => ({
+        class: b.cls,
+        classId: b.classId,
+        id: b.id,
+        x0: b.x0,
+        y0: b.y0,
+        x1: b.x1,
+        y1: b.y1,
+        pixels: b.pixels,
+        minDepth: round(b.minDepth),
+        truncated: b.truncated,
+      })),
+    };
+    writeSync(labelsFd, `${JSON.stringify(record)}\n`);
   });
-  let bumped = false;
-  let bumps = 0;
-  base.onSafety((s) => {
-    const now = s.bumpLeft || s.bumpRight;
-    if (now && !bumped) bumps++;
-    bumped = now;
+  camera.onFrame((frame) => {
+    i420ToRgb(frame.data, frame.layout, rgb, frame.matrix);
+    cameraFrames++;
+    const png = PNG.sync.write(
+      { width: frame.layout.width, height: frame.layout.height, data: Buffer.from(rgb.buffer) } as PNG,
+      { colorType: 2, inputColorType: 2, inputHasAlpha: false },
+    );
+    writeFileSync(join(options.out, 'frames', `${frameName(cameraFrames)}.png`), png);
   });
 
-  const baseStarted = base.start();
-  lidar.start();
-  await clock.advanceTo(0.5);
-  await baseStarted;
-
-  let wander: WanderState = initialWander(clock.now());
-  let turnStartTheta = 0;
-  clock.setInterval(() => {
-    const now = clock.now();
-    const theta = lastOdom?.theta ?? 0;
-    const before = wander.mode;
-    const out = stepWander(wander, {
-      now,
-      points,
-      bumped,
-      turnedSoFar: normalizeAngle(theta - turnStartTheta),
-    });
-    if (out.state.mode === 'turn' && before !== 'turn') turnStartTheta = theta;
-    wander = out.state;
-    // Until the first full scan arrives there is nothing to steer by.
-    base.drive(scans > 0 ? out.v : 0, scans > 0 ? out.omega : 0);
-  }, CONTROL_PERIOD);
+  session.onOdometry((o) => odomCsv.row([o.stamp, o.x, o.y, o.theta, o.v, o.omega]));
+  await session.start();
   clock.setInterval(() => {
     const p = robot.truePose();
     truthCsv.row([clock.now(), p.x, p.y, p.theta]);
   }, GROUND_TRUTH_PERIOD);
 
-  const end = options.duration;
-  for (let t = 1; t < end + 1; t++) {
-    await clock.advanceTo(Math.min(t, end));
-    options.onProgress?.(Math.min(t, end) / end);
-  }
-  base.drive(0, 0);
-  await Promise.all([lidar.stop(), base.stop(), clock.advanceBy(0.5)]);
+  await session.runUntil(options.duration, (t) => options.onProgress?.(t / options.duration));
+  await session.stop();
   for (const file of [lidarCsv, truthCsv, odomCsv]) file.close();
+  closeSync(labelsFd);
 
   const wallTime = (performance.now() - started) / 1000;
-  const files = ['lidar.csv', 'ground_truth.csv', 'odometry.csv', 'manifest.json'];
+  const files = [
+    'lidar.csv',
+    'ground_truth.csv',
+    'odometry.csv',
+    'labels.jsonl',
+    'frames/',
+    'masks/',
+    'manifest.json',
+  ];
   const summary: CaptureSummary = {
     world: options.world,
     seed: options.seed,
     duration: options.duration,
-    scans,
-    lidarSamples: samples,
+    scans: session.scans,
+    lidarSamples: session.samples,
     odometryRows: odomCsv.rows,
     groundTruthRows: truthCsv.rows,
-    bumps,
+    cameraFrames,
+    bumps: session.bumps,
     distance: robot.body.odometer,
     wallTime,
     realtimeFactor: options.duration / wallTime,
@@ -185,7 +187,7 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
           range: 'm, 0 = no return',
           quality: 'RPLIDAR quality (0–63 standard; 0 or 47 in capsule modes)',
         },
-        rows: samples,
+        rows: session.samples,
       },
       'ground_truth.csv': {
         description: `true pose of base_link in the world frame every ${GROUND_TRUTH_PERIOD} s`,
@@ -198,7 +200,22 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         rows: odomCsv.rows,
       },
     },
-    summary: { scans, lidarSamples: samples, bumps, distance: Number(robot.body.odometer.toFixed(3)) },
+    classes: WORLD_CLASSES,
+    camera: {
+      images:
+        'frames/NNNNNN.png: RGB as decoded from the I420 stream by the camera driver (BT.601 limited range)',
+      masks: 'masks/NNNNNN.png: 8-bit grey, each pixel the index of its class in `classes`',
+      labels:
+        'labels.jsonl: one JSON object per frame: frame, time, image, mask, floorType (under the robot), robotPose, boxes [{class, classId, id, x0, y0, x1 (exclusive), y1 (exclusive), pixels, minDepth m, truncated}]',
+      frames: cameraFrames,
+    },
+    summary: {
+      scans: session.scans,
+      lidarSamples: session.samples,
+      cameraFrames,
+      bumps: session.bumps,
+      distance: Number(robot.body.odometer.toFixed(3)),
+    },
   };
   writeFileSync(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return summary;
