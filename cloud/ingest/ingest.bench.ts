@@ -56,7 +56,12 @@ const bench: Benchmark = {
       const child = spawn(process.execPath, [fileURLToPath(new URL('./bench-robots.mjs', import.meta.url))], {
         env: {
           ...process.env,
-          SWATH_BENCH_ROBOTS: JSON.stringify({ url: cloud.mqttUrls[0], robots, durationMs: DURATION_MS, window: WINDOW }),
+          SWATH_BENCH_ROBOTS: JSON.stringify({
+            url: cloud.mqttUrls[0],
+            robots,
+            durationMs: DURATION_MS,
+            window: WINDOW,
+          }),
         },
         stdio: ['pipe', 'pipe', 'inherit'],
       });
@@ -74,7 +79,13 @@ const bench: Benchmark = {
       measuring = false;
       const code = await exited;
       if (last.done || code !== 0) throw new Error(`load generator failed (code ${code})`);
-      const counts = JSON.parse(last.value) as { sent: number; acked: number; duplicatesSent: number; errors: number; cpuShare: number };
+      const counts = JSON.parse(last.value) as {
+        sent: number;
+        acked: number;
+        duplicatesSent: number;
+        errors: number;
+        cpuShare: number;
+      };
       const sorted = latencies.subarray(0, nLat).sort();
       return {
         robots: ROBOTS,

@@ -1,6 +1,7 @@
 /** Every `swath` subcommand, one registration line each. */
 import type { Command } from 'commander';
 import { registerBench } from './bench.ts';
+import { registerCloud } from './cloud.ts';
 import { registerConfig } from './config.ts';
 import { registerMap } from './map.ts';
 import { registerSim } from './sim.ts';
@@ -12,4 +13,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerSim,
   registerBench,
   registerMap,
+  registerCloud,
 ];
