@@ -88,7 +88,6 @@ const CONCRETE = FLOOR_TYPES.indexOf('concrete');
 const LAMINATE = FLOOR_TYPES.indexOf('laminate');
 
 const TEXELS_PER_METRE = 100;
-const TEXEL_BYTES = 256 * 256 * 3;
 
 /** Integer hash of two cell coordinates to [0, 1). */
 function hash2(a: number, b: number): number {
@@ -103,8 +102,8 @@ function hash2(a: number, b: number): number {
  * and 1.28 m long with staggered joints, laminate 32 cm planks, tiles 32 cm with grout, carpet and concrete
  * noise, a striped rug.
  */
-function buildFloorTextures(): Uint8Array {
-  const tex = new Uint8Array(FLOOR_TYPES.length * TEXEL_BYTES);
+function buildFloorTextures(): Uint32Array {
+  const tex = new Uint32Array(FLOOR_TYPES.length << 16);
   for (let type = 0; type < FLOOR_TYPES.length; type++)
     for (let ty = 0; ty < 256; ty++)
       for (let tx = 0; tx < 256; tx++) {
@@ -136,17 +135,15 @@ function buildFloorTextures(): Uint8Array {
           const v = seam ? 0.6 : 0.8 + 0.3 * hash2(plank, seg) + 0.06 * hash2(tx >> 2, ty);
           [r, g, b] = laminate ? [190 * v, 165 * v, 130 * v] : [160 * v, 112 * v, 72 * v];
         }
-        const o = type * TEXEL_BYTES + 3 * ((ty << 8) | tx);
-        tex[o] = Math.min(255, Math.round(r));
-        tex[o + 1] = Math.min(255, Math.round(g));
-        tex[o + 2] = Math.min(255, Math.round(b));
+        const byte = (c: number): number => Math.min(255, Math.round(c));
+        tex[(type << 16) | (ty << 8) | tx] = byte(r) | (byte(g) << 8) | (byte(b) << 16);
       }
   return tex;
 }
 
-let sharedTextures: Uint8Array | undefined;
+let sharedTextures: Uint32Array | undefined;
 /** The textures are constant: built once, shared by every renderer. */
-function floorTextures(): Uint8Array {
+function floorTextures(): Uint32Array {
   sharedTextures ??= buildFloorTextures();
   return sharedTextures;
 }
@@ -171,6 +168,7 @@ export class CameraRenderer {
   private readonly noiseTable: Int8Array;
   private readonly rng: Rng;
   private readonly out: CameraRender;
+  private readonly rgbClamped: Uint8ClampedArray;
   // Per object: colour and class, then visible pixels, bounding box, nearest depth (filled while rendering).
   private readonly objR: Uint8Array;
   private readonly objG: Uint8Array;
@@ -182,8 +180,8 @@ export class CameraRenderer {
   private readonly boxX1: Int32Array;
   private readonly boxY1: Int32Array;
   private readonly boxDepth: Float32Array;
-  /** 256 × 256 texels (1 cm) of RGB per floor type, tiling the floor every 2.56 m */
-  private readonly floorTextures: Uint8Array = floorTextures();
+  /** 256 × 256 texels (1 cm, RGB packed in a word) per floor type, tiling the floor every 2.56 m */
+  private readonly floorTextures: Uint32Array = floorTextures();
 
   constructor(world: SimWorld, intrinsics: CameraIntrinsics, pitch: number, options: RendererOptions = {}) {
     this.world = world;
@@ -251,6 +249,7 @@ export class CameraRenderer {
       depth: new Float32Array(n),
       boxes: [],
     };
+    this.rgbClamped = new Uint8ClampedArray(this.out.rgb.buffer);
     const m = world.objects.length;
     this.objR = new Uint8Array(world.objects.map((o) => o.colour[0]));
     this.objG = new Uint8Array(world.objects.map((o) => o.colour[1]));
@@ -302,7 +301,8 @@ export class CameraRenderer {
     const objG = this.objG;
     const objB = this.objB;
     const objClass = this.objClass;
-    const { rgb, labels, objectIndex, depth } = this.out;
+    const { labels, objectIndex, depth } = this.out;
+    const rgb = this.rgbClamped; // stores clamp and round for free
     const noise = this.noiseTable;
     let noiseAt = this.rng.int(0, noise.length - 1);
     const floorClass = CLASS_ID.floor;
@@ -409,12 +409,13 @@ export class CameraRenderer {
           labels[i] = cliffClass;
         } else {
           const t =
-            type * TEXEL_BYTES +
-            3 *
-              (((Math.floor(wy * TEXELS_PER_METRE) & 255) << 8) | (Math.floor(wx * TEXELS_PER_METRE) & 255));
-          R = tex[t]! * fog;
-          G = tex[t + 1]! * fog;
-          B = tex[t + 2]! * fog;
+            (type << 16) |
+            ((Math.floor(wy * TEXELS_PER_METRE) & 255) << 8) |
+            (Math.floor(wx * TEXELS_PER_METRE) & 255);
+          const texel = tex[t]!;
+          R = (texel & 255) * fog;
+          G = ((texel >>> 8) & 255) * fog;
+          B = (texel >>> 16) * fog;
           labels[i] = floorClass;
         }
         objectIndex[i] = -1;
@@ -432,9 +433,9 @@ export class CameraRenderer {
       R += e;
       G += e;
       B += e;
-      rgb[o] = R < 0 ? 0 : R > 255 ? 255 : R;
-      rgb[o + 1] = G < 0 ? 0 : G > 255 ? 255 : G;
-      rgb[o + 2] = B < 0 ? 0 : B > 255 ? 255 : B;
+      rgb[o] = R;
+      rgb[o + 1] = G;
+      rgb[o + 2] = B;
     }
   }
 
