@@ -53,6 +53,8 @@ export interface RayBatch {
 export class OccupancyMap {
   readonly params: OccupancyMapParams;
   readonly resolution: number;
+  /** 1 / resolution: every world→cell conversion multiplies by it, so all of them agree at cell borders */
+  readonly inverseResolution: number;
   /** map-frame position of cell (0, 0)'s lower-left corner */
   originX = 0;
   originY = 0;
@@ -85,6 +87,7 @@ export class OccupancyMap {
     this.params = OccupancyMapParamsSchema.parse(params);
     const p = this.params;
     this.resolution = p.resolution;
+    this.inverseResolution = 1 / p.resolution;
     this.hitDelta = Math.round(logit(p.hitProbability) * LOG_ODDS_SCALE);
     this.missDelta = Math.round(logit(p.missProbability) * LOG_ODDS_SCALE);
     this.minValue = Math.round(logit(p.minProbability) * LOG_ODDS_SCALE);
@@ -107,10 +110,10 @@ export class OccupancyMap {
 
   /** Cell holding a map-frame point (may lie outside the grid). */
   cellX(x: number): number {
-    return Math.floor((x - this.originX) / this.resolution);
+    return Math.floor((x - this.originX) * this.inverseResolution);
   }
   cellY(y: number): number {
-    return Math.floor((y - this.originY) / this.resolution);
+    return Math.floor((y - this.originY) * this.inverseResolution);
   }
 
   /** Occupancy probability of a cell, or NaN when unknown / outside. */
@@ -205,7 +208,7 @@ export class OccupancyMap {
       this.touched.fill(0);
       this.scanId = 1;
     }
-    const inv = 1 / this.resolution;
+    const inv = this.inverseResolution;
     const sx = (rays.originX - this.originX) * inv;
     const sy = (rays.originY - this.originY) * inv;
     for (let i = 0; i < rays.count; i++) {

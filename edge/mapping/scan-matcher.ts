@@ -23,11 +23,17 @@ export const ScanMatcherParamsSchema = z.object({
 });
 export type ScanMatcherParams = z.output<typeof ScanMatcherParamsSchema>;
 
-/** Points in the robot (base) frame. */
+/**
+ * Points in the robot (base) frame, optionally with unit surface normals (0, 0 when unknown): refinement
+ * then only moves each point along its normal, so a wall that ends where the map's knowledge ends cannot
+ * drag the scan backwards along itself.
+ */
 export interface PointSet {
   x: Float32Array;
   y: Float32Array;
   count: number;
+  nx?: Float32Array;
+  ny?: Float32Array;
 }
 
 export interface MatchResult {
@@ -43,6 +49,8 @@ export function voxelFilter(points: PointSet, cell: number): PointSet {
   const seen = new Set<number>();
   const x = new Float32Array(points.count);
   const y = new Float32Array(points.count);
+  const nx = points.nx ? new Float32Array(points.count) : undefined;
+  const ny = points.ny ? new Float32Array(points.count) : undefined;
   let n = 0;
   for (let i = 0; i < points.count; i++) {
     const key = Math.floor(points.x[i]! / cell) * 73856093 + Math.floor(points.y[i]! / cell);
@@ -50,9 +58,18 @@ export function voxelFilter(points: PointSet, cell: number): PointSet {
     seen.add(key);
     x[n] = points.x[i]!;
     y[n] = points.y[i]!;
+    if (nx && ny) {
+      nx[n] = points.nx![i]!;
+      ny[n] = points.ny![i]!;
+    }
     n++;
   }
-  return { x: x.subarray(0, n), y: y.subarray(0, n), count: n };
+  const out: PointSet = { x: x.subarray(0, n), y: y.subarray(0, n), count: n };
+  if (nx && ny) {
+    out.nx = nx.subarray(0, n);
+    out.ny = ny.subarray(0, n);
+  }
+  return out;
 }
 
 /** Mean bilinearly interpolated match value under the points placed at `pose`. */
@@ -237,6 +254,8 @@ export function gaussNewton(
     const s = Math.sin(theta);
     let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0; // prettier-ignore
     let b0 = 0, b1 = 0, b2 = 0; // prettier-ignore
+    const pnx = points.nx;
+    const pny = points.ny;
     for (let i = 0; i < points.count; i++) {
       const px = points.x[i]!;
       const py = points.y[i]!;
@@ -248,8 +267,15 @@ export function gaussNewton(
         (ry + y - map.originY) * inv - 0.5,
         grad,
       );
-      const gx = grad[0]! * inv;
-      const gy = grad[1]! * inv;
+      let gx = grad[0]! * inv;
+      let gy = grad[1]! * inv;
+      if (pnx && pny && (pnx[i] !== 0 || pny[i] !== 0)) {
+        const wx = c * pnx[i]! - s * pny[i]!;
+        const wy = s * pnx[i]! + c * pny[i]!;
+        const across = gx * wx + gy * wy;
+        gx = across * wx;
+        gy = across * wy;
+      }
       const gt = -gx * ry + gy * rx;
       const e = 1 - m;
       h00 += gx * gx;

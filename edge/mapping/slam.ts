@@ -38,6 +38,10 @@ export const SlamParamsSchema = z.object({
     .describe(
       '1/rad² per point: the same for heading (0: heading from the scan alone — gyro-less odometry drifts)',
     ),
+  normalProjection: z
+    .boolean()
+    .default(true)
+    .describe('refine each point only along its surface normal (no sliding along walls at the map frontier)'),
   minPoints: z.number().int().nonnegative().default(20).describe('fewer usable returns: odometry only'),
   integrateDistance: z.number().nonnegative().default(0.05).describe('m moved before a scan is integrated'),
   integrateAngle: z.number().nonnegative().default(0.05).describe('rad turned before a scan is integrated'),
@@ -95,7 +99,7 @@ export class Slam {
   update(scan: LaserScan, laserMount: Pose2D, odom: Pose2D): SlamUpdate {
     const p = this.params;
     const predicted = composePose(this.correction, odom);
-    const points = scanToPoints(scan, laserMount, p.minRange, p.maxRange);
+    const points = scanToPoints(scan, laserMount, p.minRange, p.maxRange, p.normalProjection);
     const first = this.scansSeen === 0;
     this.scansSeen++;
 
@@ -143,7 +147,13 @@ export class Slam {
 }
 
 /** Returns within [minRange, maxRange] as points in the robot (base) frame. */
-export function scanToPoints(scan: LaserScan, mount: Pose2D, minRange: number, maxRange: number): PointSet {
+export function scanToPoints(
+  scan: LaserScan,
+  mount: Pose2D,
+  minRange: number,
+  maxRange: number,
+  normals = false,
+): PointSet {
   const n = scan.ranges.length;
   const x = new Float32Array(n);
   const y = new Float32Array(n);
@@ -160,7 +170,31 @@ export function scanToPoints(scan: LaserScan, mount: Pose2D, minRange: number, m
     y[count] = mount.y + s * lx + c * ly;
     count++;
   }
-  return { x: x.subarray(0, count), y: y.subarray(0, count), count };
+  const points: PointSet = { x: x.subarray(0, count), y: y.subarray(0, count), count };
+  if (normals) estimateNormals(points);
+  return points;
+}
+
+/**
+ * Unit normals from each point's neighbours in scan order (0, 0 where the neighbours are too far apart to lie
+ * on the same surface).
+ */
+export function estimateNormals(points: PointSet): void {
+  const n = points.count;
+  const nx = new Float32Array(n);
+  const ny = new Float32Array(n);
+  for (let i = 1; i + 1 < n; i++) {
+    const tx = points.x[i + 1]! - points.x[i - 1]!;
+    const ty = points.y[i + 1]! - points.y[i - 1]!;
+    const len = Math.hypot(tx, ty);
+    const range = Math.hypot(points.x[i]!, points.y[i]!);
+    // Two beam steps at this range, with slack for oblique walls; farther means a different surface.
+    if (!(len > 1e-6) || len > 0.1 + 0.15 * range) continue;
+    nx[i] = -ty / len;
+    ny[i] = tx / len;
+  }
+  points.nx = nx;
+  points.ny = ny;
 }
 
 /**

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createGrid, type GridInfo } from '../../../shared/occupancy-grid.ts';
+import type { RayBatch } from '../occupancy-map.ts';
+import { FREE_SPACE, INSCRIBED, LETHAL, NO_INFORMATION } from './costmap.ts';
+import { createRobotCostmap } from './index.ts';
+
+const info: GridInfo = { width: 40, height: 30, resolution: 0.05, origin: { x: 0, y: 0, theta: 0 } };
+const cell = (x: number, y: number): number => Math.floor(y / 0.05) * 40 + Math.floor(x / 0.05);
+
+function staticMap() {
+  const g = createGrid(info, 0);
+  for (let x = 0; x < 40; x++) g.data[x] = 100; // bottom wall
+  for (let i = 0; i < 5; i++) g.data[25 * 40 + i] = -1;
+  return g;
+}
+
+function ray(ox: number, oy: number, ex: number, ey: number, hit: 0 | 1): RayBatch {
+  return {
+    originX: ox,
+    originY: oy,
+    endX: Float64Array.of(ex),
+    endY: Float64Array.of(ey),
+    hit: Uint8Array.of(hit),
+    count: 1,
+  };
+}
+
+describe('costmap layers', () => {
+  it('static layer: occupied lethal, free free, unknown unknown; inflation decays away from walls', () => {
+    const c = createRobotCostmap(info, { robotRadius: 0.1, inflationMargin: 0.3, costScaling: 3 });
+    c.static.setMap(staticMap());
+    const costs = c.costmap.update(0).costs;
+    assert.equal(costs[cell(1, 0.01)], LETHAL);
+    assert.equal(costs[cell(1, 0.1)], INSCRIBED, '0.1 m from the wall: inscribed');
+    const at = (d: number): number => costs[cell(1, 0.025 + d)]!;
+    // 0.2 m from the wall cell centre: 252·e^(−3·(0.2 − 0.1)) = 186
+    assert.equal(at(0.2), Math.floor(252 * Math.exp(-3 * 0.1)));
+    assert.ok(at(0.15) > at(0.25) && at(0.25) > at(0.35));
+    assert.equal(at(0.6), FREE_SPACE);
+    assert.equal(costs[cell(0.1, 25 * 0.05 + 0.01)], NO_INFORMATION);
+  });
+
+  it('lidar layer marks hits within range and clears them when beams pass through later', () => {
+    const c = createRobotCostmap(info, { robotRadius: 0.1, inflationMargin: 0.1 });
+    c.static.setMap(createGrid(info, 0));
+    c.lidar.markAndClear(ray(0.2, 0.7, 1.2, 0.7, 1), info);
+    assert.equal(c.costmap.update(0).costs[cell(1.2, 0.7)], LETHAL);
+    assert.ok(c.lidar.isMarked(1.2, 0.7));
+    // beyond the obstacle range: not marked
+    c.lidar.markAndClear(ray(0.2, 1.2, 1.9, 1.2, 1), { ...info });
+    assert.ok(!createRobotCostmap(info, { obstacleRange: 1 }).lidar.isMarked(1.9, 1.2));
+    // the obstacle moved: a beam passes through its cell
+    c.lidar.markAndClear(ray(0.2, 0.7, 1.8, 0.7, 1), info);
+    assert.ok(!c.lidar.isMarked(1.2, 0.7));
+    assert.notEqual(c.costmap.update(1).costs[cell(1.2, 0.7)], LETHAL);
+  });
+
+  it('lidar marks survive the map growing', () => {
+    const c = createRobotCostmap(info);
+    c.lidar.markAndClear(ray(0.2, 0.71, 1.21, 0.71, 1), info);
+    const grown: GridInfo = {
+      width: 60,
+      height: 50,
+      resolution: 0.05,
+      origin: { x: -0.5, y: -0.5, theta: 0 },
+    };
+    c.costmap.resize(grown);
+    c.static.setMap(createGrid(grown, 0));
+    const costs = c.costmap.update(0).costs;
+    assert.equal(costs[Math.floor((0.71 + 0.5) / 0.05) * 60 + Math.floor((1.21 + 0.5) / 0.05)], LETHAL);
+  });
+
+  it('camera layer marks points and forgets them after the decay time or when cleared', () => {
+    const c = createRobotCostmap(info, { cameraDecay: 2 });
+    c.static.setMap(createGrid(info, 0));
+    c.camera.markObstacles(
+      [
+        { x: 1.0, y: 1.0 },
+        { x: 0.5, y: 0.5 },
+      ],
+      10,
+    );
+    let costs = c.costmap.update(11).costs;
+    assert.equal(costs[cell(1.0, 1.0)], LETHAL);
+    assert.equal(costs[cell(0.5, 0.5)], LETHAL);
+    c.camera.clearPoints([{ x: 0.5, y: 0.5 }]);
+    costs = c.costmap.update(11.5).costs;
+    assert.notEqual(costs[cell(0.5, 0.5)], LETHAL);
+    costs = c.costmap.update(12.5).costs;
+    assert.notEqual(costs[cell(1.0, 1.0)], LETHAL);
+    assert.equal(c.camera.size, 0);
+  });
+
+  it('registers the layers in combining order', () => {
+    assert.deepEqual(createRobotCostmap(info).costmap.layerNames, [
+      'static',
+      'lidar-obstacles',
+      'camera-obstacles',
+      'inflation',
+    ]);
+  });
+});

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { composePose, type Pose2D } from '../../shared/geometry.ts';
+import { Rng } from '../sim/rng.ts';
+import { Slam, SlamParamsSchema } from './slam.ts';
+import { IRREGULAR_ROOM, syntheticScan } from './synthetic-scan.ts';
+import { absoluteTrajectoryError, noisyOdometry } from './trajectory.ts';
+
+const SCANNER = { beams: 360, startAngle: -Math.PI, fov: 2 * Math.PI, maxRange: 12 };
+const MOUNT: Pose2D = { x: 0.08, y: 0.02, theta: 0.05 };
+
+/** A lap around the pillar: 0.1 m steps with gentle turns. */
+function lap(): Pose2D[] {
+  const out: Pose2D[] = [];
+  for (let k = 0; k < 120; k++) {
+    const a = (2 * Math.PI * k) / 120;
+    out.push({ x: 1.35 + 2.3 * Math.cos(a), y: 0.9 + 1.6 * Math.sin(a), theta: a + Math.PI / 2 });
+  }
+  return out;
+}
+
+function run(seed: number, truth: Pose2D[]): { est: Pose2D[]; odom: Pose2D[]; matched: number } {
+  const rng = new Rng(seed);
+  const odom = noisyOdometry(truth, rng.fork(), { scaleSigma: 0.05, driftPerMetre: 0.02 });
+  const slam = new Slam();
+  const est: Pose2D[] = [];
+  let matched = 0;
+  for (let k = 0; k < truth.length; k++) {
+    const scan = syntheticScan(
+      IRREGULAR_ROOM,
+      composePose(truth[k]!, MOUNT),
+      { ...SCANNER, noise: 0.01, rng },
+      k * 0.2,
+      k,
+    );
+    const r = slam.update(scan, MOUNT, odom[k]!);
+    est.push(r.pose);
+    if (r.matched) matched++;
+  }
+  return { est, odom, matched };
+}
+
+describe('Slam', () => {
+  it('corrects drifting odometry on a synthetic lap (several seeds)', () => {
+    const truth = lap();
+    for (const seed of [1, 2, 3, 4]) {
+      const { est, odom, matched } = run(seed, truth);
+      const ate = absoluteTrajectoryError(est, truth);
+      const ateOdom = absoluteTrajectoryError(odom, truth);
+      assert.ok(ate < 0.04, `seed ${seed}: ATE ${ate}`);
+      assert.ok(ateOdom > 5 * ate, `seed ${seed}: odometry ATE ${ateOdom}`);
+      assert.ok(matched >= truth.length - 1, `seed ${seed}: ${matched} matched`);
+    }
+  });
+
+  it('falls back to odometry when a scan has too few returns, keeping the map→odom correction', () => {
+    const slam = new Slam();
+    const pose: Pose2D = { x: 0.5, y: 0.2, theta: 0.3 };
+    const rng = new Rng(3);
+    slam.update(syntheticScan(IRREGULAR_ROOM, composePose(pose, MOUNT), SCANNER), MOUNT, {
+      x: 0,
+      y: 0,
+      theta: 0,
+    });
+    const blind = syntheticScan(IRREGULAR_ROOM, composePose(pose, MOUNT), {
+      ...SCANNER,
+      maxRange: 0.05,
+      rng,
+    });
+    const r = slam.update(blind, MOUNT, { x: 0.1, y: 0, theta: 0 });
+    assert.equal(r.matched, false);
+    assert.deepEqual(r.pose, { x: 0.1, y: 0, theta: 0 });
+  });
+
+  it('refuses a match that scores poorly (a scan from somewhere else)', () => {
+    const slam = new Slam();
+    slam.update(syntheticScan(IRREGULAR_ROOM, MOUNT, SCANNER), MOUNT, { x: 0, y: 0, theta: 0 });
+    const elsewhere = syntheticScan(
+      [
+        [-20, -0.5, 20, -0.5],
+        [-20, 0.5, 20, 0.5],
+      ],
+      MOUNT,
+      SCANNER,
+    );
+    const r = slam.update(elsewhere, MOUNT, { x: 0, y: 0, theta: 0 });
+    assert.equal(r.matched, false);
+    assert.ok(r.score < SlamParamsSchema.parse({}).minScore);
+  });
+
+  it('integrates only after moving or after the interval, and fills every default', () => {
+    const p = SlamParamsSchema.parse({});
+    assert.equal(p.map.resolution, 0.05);
+    assert.equal(p.levels, 3);
+    const slam = new Slam({ integrateInterval: 1 });
+    const scan = (t: number) => ({ ...syntheticScan(IRREGULAR_ROOM, MOUNT, SCANNER), stamp: t });
+    assert.equal(slam.update(scan(0), MOUNT, { x: 0, y: 0, theta: 0 }).integrated, true);
+    assert.equal(slam.update(scan(0.5), MOUNT, { x: 0, y: 0, theta: 0 }).integrated, false);
+    assert.equal(slam.update(scan(1.6), MOUNT, { x: 0, y: 0, theta: 0 }).integrated, true);
+    assert.equal(slam.levels.length, 3);
+    assert.equal(slam.levels[2]!.resolution, 0.2);
+    assert.throws(() => new Slam({ minScore: 2 }), /minScore/);
+  });
+});
