@@ -30,7 +30,7 @@ export const PathFollowerParamsSchema = z.strictObject({
   maxLinearAccel: positive('m/s²').default(0.5),
   maxLinearDecel: positive('m/s², braking').default(1.0),
   maxAngularAccel: positive('rad/s², both ways').default(3.0),
-  lookaheadTime: positive('s: lookahead = |v| · lookaheadTime, clamped').default(1.2),
+  lookaheadTime: positive('s: lookahead = speed · lookaheadTime, clamped').default(1.2),
   minLookahead: positive('m').default(0.2),
   maxLookahead: positive('m').default(0.6),
   regulatedMinRadius: positive('m: arcs tighter than this scale the speed by radius / this').default(0.6),
