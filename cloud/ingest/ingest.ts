@@ -15,6 +15,7 @@ import {
   type RobotMessageKind,
   type StatusMessage,
   type TelemetryMessage,
+  telemetrySchemaFor,
 } from '../../shared/mqtt/messages.ts';
 import { parseTopic } from '../../shared/mqtt/topics.ts';
 import { formatIssuePath } from '../../shared/validate.ts';
@@ -146,7 +147,14 @@ export class Ingest {
     } catch {
       return this.reject(kind, robotId, 'json', topic, done);
     }
-    const result = ROBOT_MESSAGE_SCHEMAS[kind].safeParse(value);
+    if (parsed.kind === 'telemetry') {
+      const stream = (value as { stream?: unknown } | null)?.stream;
+      if (typeof stream === 'string' && stream !== parsed.stream)
+        return this.reject(kind, robotId, 'topic_mismatch', topic, done, `stream "${stream}"`);
+    }
+    const schema =
+      parsed.kind === 'telemetry' ? telemetrySchemaFor(parsed.stream) : ROBOT_MESSAGE_SCHEMAS[kind];
+    const result = schema.safeParse(value);
     if (!result.success) {
       const issue = result.error.issues[0]!;
       return this.reject(
@@ -162,10 +170,7 @@ export class Ingest {
     let record: IngestedRecord;
     switch (parsed.kind) {
       case 'telemetry': {
-        const message = result.data as TelemetryMessage;
-        if (message.stream !== parsed.stream)
-          return this.reject(kind, robotId, 'topic_mismatch', topic, done, `stream "${message.stream}"`);
-        record = { kind: 'telemetry', robotId, message, receivedAt, t0 };
+        record = { kind: 'telemetry', robotId, message: result.data as TelemetryMessage, receivedAt, t0 };
         break;
       }
       case 'status':

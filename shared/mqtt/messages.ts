@@ -88,6 +88,13 @@ export const TelemetryMessageSchema = z
   .meta({ id: 'TelemetryMessage' });
 export type TelemetryMessage = z.infer<typeof TelemetryMessageSchema>;
 
+/** The schema for one stream: validating against it (not the union) names the failing field precisely. */
+export function telemetrySchemaFor(
+  stream: string,
+): typeof StateTelemetrySchema | typeof GenericTelemetrySchema {
+  return stream === 'state' ? StateTelemetrySchema : GenericTelemetrySchema;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // events
 
