@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pose2D } from '../../shared/geometry.ts';
+import { emptyCostmap as emptyMappingCostmap, LETHAL } from '../mapping/layers/costmap.ts';
 import {
   followPath,
   LETHAL_COST,
@@ -129,14 +130,14 @@ function emptyCostmap(size = 100, resolution = 0.05): CostmapView {
     height: size,
     resolution,
     origin: { x: -1, y: -2.5, theta: 0 },
-    data: new Uint8Array(size * size),
+    costs: new Uint8Array(size * size),
   };
 }
 
 function setCost(map: CostmapView, x: number, y: number, cost: number): void {
   const cx = Math.floor((x - map.origin.x) / map.resolution);
   const cy = Math.floor((y - map.origin.y) / map.resolution);
-  map.data[cy * map.width + cx] = cost;
+  map.costs[cy * map.width + cx] = cost;
 }
 
 describe('preparePath', () => {
@@ -275,6 +276,28 @@ describe('followPath in a kinematic simulation', () => {
     assert.ok(beside < 0.2 && beside >= params.minRegulatedSpeed, `speed beside the wall ${beside}`);
     assert.ok(speedAt(slowed, 2.6) > 0.25, 'speeds up again after the wall');
     assert.ok(slowed.time > open.time + 1);
+  });
+
+  it('reads the mapping costmap as it is, where unknown space neither slows nor stops', () => {
+    const map = emptyMappingCostmap({
+      width: 100,
+      height: 100,
+      resolution: 0.05,
+      origin: { x: -1, y: -2.5, theta: 0 },
+    });
+    const path = polyline([
+      [0, 0],
+      [3, 0],
+    ]);
+    const unknown = simulate(path, { x: 0, y: 0, theta: 0 }, { costmap: map });
+    assert.equal(unknown.status, 'done');
+    for (let x = 1; x < 2; x += 0.05) {
+      const cx = Math.floor((x + 0.025 - map.origin.x) / map.resolution);
+      const cy = Math.floor((0.275 - map.origin.y) / map.resolution);
+      map.costs[cy * map.width + cx] = LETHAL;
+    }
+    const slowed = simulate(path, { x: 0, y: 0, theta: 0 }, { costmap: map });
+    assert.ok(slowed.time > unknown.time + 1);
   });
 
   it('stops for an obstruction on the path and reports blocked after the timeout', () => {

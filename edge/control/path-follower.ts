@@ -76,7 +76,7 @@ export interface PathPose {
 
 /** A layered costmap's master grid: Nav2 costs (0 free … 252, 253 inscribed, 254 lethal, 255 unknown). */
 export interface CostmapView extends GridInfo {
-  data: Uint8Array;
+  costs: Uint8Array;
 }
 
 /** Distance in metres from each cell centre to the nearest obstacle (as `distanceField` computes it). */
@@ -286,7 +286,7 @@ function cellIndex(info: GridInfo, x: number, y: number): number {
 
 /** Distance from (x, y) to the nearest lethal cell of the costmap within `radius`; Infinity if none. */
 export function costmapClearance(costmap: CostmapView, x: number, y: number, radius: number): number {
-  const { width, height, resolution, origin, data } = costmap;
+  const { width, height, resolution, origin, costs } = costmap;
   const cx = Math.floor((x - origin.x) / resolution);
   const cy = Math.floor((y - origin.y) / resolution);
   const r = Math.ceil(radius / resolution);
@@ -295,7 +295,7 @@ export function costmapClearance(costmap: CostmapView, x: number, y: number, rad
     const wy = origin.y + (j + 0.5) * resolution - y;
     const row = j * width;
     for (let i = Math.max(0, cx - r); i <= Math.min(width - 1, cx + r); i++) {
-      if (data[row + i] !== LETHAL_COST) continue;
+      if (costs[row + i] !== LETHAL_COST) continue;
       const wx = origin.x + (i + 0.5) * resolution - x;
       const d2 = wx * wx + wy * wy;
       if (d2 < best2) best2 = d2;
@@ -323,7 +323,7 @@ function inCollision(input: PathFollowerInput, x: number, y: number, p: PathFoll
   if (input.costmap) {
     const i = cellIndex(input.costmap, x, y);
     if (i < 0) return false;
-    const c = input.costmap.data[i]!;
+    const c = input.costmap.costs[i]!;
     return c === INSCRIBED_COST || c === LETHAL_COST;
   }
   return false;
