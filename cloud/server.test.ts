@@ -235,6 +235,20 @@ describe('ingest', () => {
   });
 });
 
+test('after a retention pass the API serves 1-minute averages in place of raw records', async () => {
+  // r5's records carry robot times 1_700_000_000 + seq: fold them as if two days had passed.
+  const result = cloud.runRetention(1_700_000_000 + 2 * 86_400 + 3600);
+  assert.ok(result.rawFolded >= 4);
+  const res = await api(cloud, 'GET', '/api/robots/r5/telemetry?from=0&to=1800000000');
+  assert.equal(res.status, 200);
+  assert.equal(res.body.samples.length, 1);
+  const [minute] = res.body.samples;
+  assert.equal(minute.samples, 4);
+  assert.equal(minute.seq, null);
+  assert.equal(minute.time, 1_699_999_980);
+  assert.equal(minute.missionState, 'covering');
+});
+
 describe('commands', () => {
   test('a command round-trips through MQTT to the robot and back', async () => {
     const r2 = await robot('r2');
