@@ -73,7 +73,7 @@ export function worldReachability(
   world: SimWorld,
   resolution: number,
   robotRadius: number,
-  robotHeight: number,
+  robotHeight = world.overheadClearance,
 ): Reachability {
   const grid = world.obstacleGrid(resolution, robotHeight);
   const { width, height, origin } = grid;

@@ -27,7 +27,10 @@ export interface HeightBand {
 }
 
 export interface SimWorldOptions {
-  /** Parts whose bottom is at or above this height pass over the robot: contacts() ignores them. */
+  /**
+   * Height of the robot's top (LIDAR housing included), m: parts whose bottom is above it pass over the
+   * robot, so contacts() ignores them and obstacleGrid() leaves them out by default.
+   */
   overheadClearance?: number;
   /** Side of the spatial index's cells, m. */
   cellSize?: number;
@@ -700,7 +703,7 @@ export class SimWorld implements SimWorldQuery {
           const i = this.cellItems[k]!;
           if (this.mark[i] === stamp) continue;
           this.mark[i] = stamp;
-          if (this.pZb[i]! >= this.overheadClearance) continue;
+          if (this.pZb[i]! > this.overheadClearance) continue;
           const contact = this.primContact(i, x, y, radius);
           if (contact) found.push(contact);
         }
@@ -896,8 +899,11 @@ export class SimWorld implements SimWorldQuery {
     return grid;
   }
 
-  /** What a robot of this height cannot drive through: everything from the floor up to its top, and cliffs. */
-  obstacleGrid(resolution: number, robotHeight: number): OccupancyGrid {
+  /**
+   * What a robot of this height (default: overheadClearance) cannot drive through: every part reaching
+   * into [0, robotHeight], and cliffs.
+   */
+  obstacleGrid(resolution: number, robotHeight = this.overheadClearance): OccupancyGrid {
     return this.rasterize(resolution, { min: 0, max: robotHeight }, { cliffs: true });
   }
 

@@ -90,7 +90,7 @@ describe('presets', () => {
   for (const name of PRESET_NAMES) {
     it(`${name}: every cleanable area is reachable from the start`, () => {
       const world = loadWorld(name);
-      const reach = worldReachability(world, 0.05, robotRadius, 0.1);
+      const reach = worldReachability(world, 0.05, robotRadius);
       const islands = reach.islands.filter((i) => i.cells >= footprintCells);
       assert.deepEqual(islands, []);
       assert.ok(

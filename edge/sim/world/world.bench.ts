@@ -13,7 +13,7 @@ import { CameraRenderer, type CameraPose } from './render-camera.ts';
 import type { SimWorld } from './sim-world.ts';
 
 function reachablePoints(world: SimWorld, count: number, seed: number): Float64Array {
-  const reach = worldReachability(world, 0.05, 0.17, 0.1);
+  const reach = worldReachability(world, 0.05, 0.17);
   const g = reach.grid;
   const rng = new Rng(seed);
   const pts = new Float64Array(2 * count);
