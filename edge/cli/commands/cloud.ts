@@ -9,6 +9,7 @@ import {
 } from '../../../cloud/broker/mosquitto-config.ts';
 import { loadCloudConfig } from '../../../cloud/config.ts';
 import { SERVICE_PRINCIPAL, startCloud } from '../../../cloud/server.ts';
+import { renderMqttDoc } from '../../../shared/mqtt/doc.ts';
 import { parseNumberFlag } from '../args.ts';
 
 export function registerCloud(program: Command): void {
@@ -41,6 +42,13 @@ export function registerCloud(program: Command): void {
         process.on('SIGINT', onInt);
         process.on('SIGTERM', onTerm);
       });
+    });
+
+  cloud
+    .command('mqtt-doc')
+    .description('print docs/mqtt.md, generated from the MQTT topic builders and payload schemas')
+    .action(() => {
+      process.stdout.write(renderMqttDoc());
     });
 
   cloud
