@@ -19,6 +19,7 @@ export const WORLD_CLASSES = [
   'person',
   'pet',
   'cliff', // no floor: a stair edge
+  'ceiling',
 ] as const;
 
 export type WorldClass = (typeof WORLD_CLASSES)[number];
@@ -56,4 +57,5 @@ export const CLASS_COLOUR: Readonly<Record<WorldClass, readonly [number, number,
   person: [60, 80, 130],
   pet: [185, 140, 80],
   cliff: [8, 8, 8],
+  ceiling: [236, 236, 232],
 });

@@ -89,8 +89,12 @@ describe('CameraRenderer', () => {
       const z = render.depth[i]! * (Math.cos(pitch) - yn * Math.sin(pitch));
       assert.ok(Math.abs(z - forward) < 0.005, `v=${v}: ${z}`);
     }
-    // Above the horizon there is no floor: the far wall (10 m away) is seen instead.
+    // Above the horizon there is no floor: the far wall (10 m away) is seen instead, and above it the
+    // ceiling at the walls' 2.5 m.
     assert.equal(render.labels[100 * 640 + 320], CLASS_ID.wall);
+    const top = (0 - 240) / 530;
+    assert.equal(render.labels[320], CLASS_ID.ceiling);
+    assert.ok(Math.abs(render.depth[320]! - (2.5 - h) / -(Math.sin(pitch) + top * Math.cos(pitch))) < 1e-4);
   });
 
   it('sees the top of a low obstacle from above, and labels and boxes it', () => {

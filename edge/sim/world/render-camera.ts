@@ -57,7 +57,7 @@ export interface CameraRender {
   rgb: Uint8Array;
   /** class per pixel (CLASS_ID) */
   labels: Uint8Array;
-  /** index into world.objects per pixel, −1 for floor and void */
+  /** index into world.objects per pixel, −1 for floor, ceiling and void */
   objectIndex: Int32Array;
   /** metres along the optical axis; Infinity where nothing is within range */
   depth: Float32Array;
@@ -168,6 +168,8 @@ export class CameraRenderer {
   private readonly noiseTable: Int8Array;
   private readonly rng: Rng;
   private readonly out: CameraRender;
+  /** Ceiling height: the tallest wall when walls are room height (≥ 2 m), else none (Infinity). */
+  private readonly ceiling: number;
   private readonly rgbClamped: Uint8ClampedArray;
   // Per object: colour and class, then visible pixels, bounding box, nearest depth (filled while rendering).
   private readonly objR: Uint8Array;
@@ -250,6 +252,8 @@ export class CameraRenderer {
       boxes: [],
     };
     this.rgbClamped = new Uint8ClampedArray(this.out.rgb.buffer);
+    const wallTop = Math.max(0, ...world.spec.walls.map((w) => w.height));
+    this.ceiling = wallTop >= 2 ? wallTop : Infinity;
     const m = world.objects.length;
     this.objR = new Uint8Array(world.objects.map((o) => o.colour[0]));
     this.objG = new Uint8Array(world.objects.map((o) => o.colour[1]));
@@ -308,6 +312,9 @@ export class CameraRenderer {
     const floorClass = CLASS_ID.floor;
     const cliffClass = CLASS_ID.cliff;
     const voidColour = CLASS_COLOUR.void;
+    const ceilingColour = CLASS_COLOUR.ceiling;
+    const ceilingClass = CLASS_ID.ceiling;
+    const ceiling = this.ceiling;
     const rin = hits.rin;
     const rout = hits.rout;
     const hzb = hits.zb;
@@ -343,7 +350,8 @@ export class CameraRenderer {
       }
       const s = slope[i]!;
       const k = binOf[i]!;
-      let best = s < 0 ? -z / s : Infinity;
+      // The floor below the horizon, the ceiling (if any) above it, unless something is nearer.
+      let best = s < 0 ? -z / s : s > 0 && ceiling > z ? (ceiling - z) / s : Infinity;
       let which = -1;
       let face = FACE_SIDE;
       const j0 = k * HITS_PER_BIN;
@@ -394,6 +402,14 @@ export class CameraRenderer {
         if (v < by0[obj]!) by0[obj] = v;
         by1[obj] = v + 1;
         if (d < bDepth[obj]!) bDepth[obj] = d;
+      } else if (s > 0 && best <= maxRange) {
+        const fog = 1 / (1 + 0.04 * best);
+        R = ceilingColour[0] * fog;
+        G = ceilingColour[1] * fog;
+        B = ceilingColour[2] * fog;
+        labels[i] = ceilingClass;
+        objectIndex[i] = -1;
+        depth[i] = best * depthPerMetre[i]!;
       } else if (best <= maxRange) {
         // Floor: where the ray meets z = 0.
         const df = dirF[i]!;
