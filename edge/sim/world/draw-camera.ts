@@ -52,7 +52,7 @@ export function renderView(world: SimWorld, x: number, y: number, yaw: number, t
     world,
     { width: camera.width, height: camera.height, fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy },
     camera.mount.pitch,
-    { noise: 1.5 },
+    { noise: 0 }, // pictures for people: no sensor noise
   );
   return renderer.render({ x, y, z: camera.mount.z, yaw, pitch: camera.mount.pitch });
 }
