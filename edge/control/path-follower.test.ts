@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pose2D } from '../../shared/geometry.ts';
+import { Rng } from '../sim/rng.ts';
 import { emptyCostmap as emptyMappingCostmap, LETHAL } from '../mapping/layers/costmap.ts';
 import {
   followPath,
@@ -64,7 +65,13 @@ interface Trace {
 function simulate(
   path: readonly PathPose[],
   start: Pose2D,
-  options: { maxTime?: number; costmap?: CostmapView; stopWhen?: (s: FollowerStatus) => boolean } = {},
+  options: {
+    maxTime?: number;
+    costmap?: CostmapView;
+    stopWhen?: (s: FollowerStatus) => boolean;
+    /** pose-estimate noise: standard deviations in m and rad */
+    noise?: { rng: Rng; xy: number; theta: number };
+  } = {},
 ): Trace {
   const maxTime = options.maxTime ?? 60;
   const stopWhen = options.stopWhen ?? ((s: FollowerStatus) => s === 'done' || s === 'blocked');
@@ -80,7 +87,15 @@ function simulate(
   let status: FollowerStatus = 'rotating';
   let t = 0;
   for (; t <= maxTime; t += DT) {
-    const input: PathFollowerInput = { time: t, pose, velocity: { v, omega } };
+    const noise = options.noise;
+    const estimate = noise
+      ? {
+          x: pose.x + noise.rng.gaussian(0, noise.xy),
+          y: pose.y + noise.rng.gaussian(0, noise.xy),
+          theta: pose.theta + noise.rng.gaussian(0, noise.theta),
+        }
+      : pose;
+    const input: PathFollowerInput = { time: t, pose: estimate, velocity: { v, omega } };
     if (options.costmap) input.costmap = options.costmap;
     const out = followPath(state, input, params);
     state = out.state;
@@ -211,6 +226,26 @@ describe('followPath in a kinematic simulation', () => {
     assert.ok(Math.hypot(trace.pose.x - 1.5, trace.pose.y - 0.6) <= params.goalTolerance + 0.01);
     // one rotation in place per corner
     assert.equal(trace.statuses.filter((s) => s === 'rotating').length, 4);
+  });
+
+  it('follows the lawn-mower path with a noisy pose estimate', (t) => {
+    const path = polyline([
+      [0, 0],
+      [1.5, 0],
+      [1.5, 0.3],
+      [0, 0.3],
+      [0, 0.6],
+      [1.5, 0.6],
+    ]);
+    const trace = simulate(
+      path,
+      { x: 0, y: 0, theta: 0 },
+      { noise: { rng: new Rng(42), xy: 0.005, theta: 0.01 } },
+    );
+    assert.equal(trace.status, 'done');
+    t.diagnostic(report(trace));
+    assert.ok(trace.maxCrossTrack < 0.04, `max cross-track ${trace.maxCrossTrack}`);
+    assert.ok(trace.meanCrossTrack < 0.015, `mean cross-track ${trace.meanCrossTrack}`);
   });
 
   it('tracks a smooth curve with pure pursuit and slows in the tight part', (t) => {
@@ -374,11 +409,13 @@ describe('followPath in a kinematic simulation', () => {
     let pose = { x: 0, y: 0, theta: 0 };
     let status: FollowerStatus = 'rotating';
     const seen = new Set<FollowerStatus>();
+    let velocity = { v: 0, omega: 0 };
     for (let t = 0; t < 20 && status !== 'done'; t += DT) {
-      const out = followPath(state, { time: t, pose, velocity: { v: 0, omega: 0 } }, p);
+      const out = followPath(state, { time: t, pose, velocity }, p);
       state = out.state;
       status = out.status;
       seen.add(status);
+      velocity = { v: out.v, omega: out.omega };
       pose = {
         x: pose.x + out.v * DT * Math.cos(pose.theta),
         y: pose.y + out.v * DT * Math.sin(pose.theta),
@@ -389,6 +426,57 @@ describe('followPath in a kinematic simulation', () => {
     assert.ok(seen.has('aligning'));
     assert.ok(Math.hypot(pose.x - 0.5, pose.y - 0.5) < 0.05);
     assert.ok(Math.abs(Math.cos(pose.theta) + 1) < 0.01);
+  });
+
+  it('ramps up from standstill after the safety gate held the robot', () => {
+    const path = polyline([
+      [0, 0],
+      [3, 0],
+    ]);
+    let state = startPath(path, params);
+    let out;
+    let v = 0;
+    let x = 0;
+    for (let t = 0; t < 2; t += DT) {
+      out = followPath(state, { time: t, pose: { x, y: 0, theta: 0 }, velocity: { v, omega: 0 } }, params);
+      state = out.state;
+      x += v * DT;
+      v = out.v;
+    }
+    assert.ok(out!.v > 0.29);
+    // the gate stopped the base: odometry reports standstill while the follower still commands 0.3 m/s
+    out = followPath(state, { time: 2, pose: { x, y: 0, theta: 0 }, velocity: { v: 0, omega: 0 } }, params);
+    assert.ok(out.v <= params.velocityTolerance + params.maxLinearAccel * DT + 1e-9, `v ${out.v}`);
+  });
+
+  it('keeps turning the same way when the heading error wraps across ±π', () => {
+    const path = polyline([
+      [0, 0],
+      [1, 0],
+    ]);
+    let state = startPath(path, params);
+    // facing backwards; the estimate jitters by ±0.03 rad, so the error keeps flipping across the wrap
+    let theta = Math.PI - 0.01;
+    let omega = 0;
+    const signs = new Set<number>();
+    let t = 0;
+    for (let k = 0; k < 200; k++, t += DT) {
+      const estimate = theta + (k % 2 === 0 ? 0.03 : -0.03);
+      const out = followPath(
+        state,
+        { time: t, pose: { x: 0, y: 0, theta: estimate }, velocity: { v: 0, omega } },
+        params,
+      );
+      state = out.state;
+      // the first step has no elapsed time to accelerate in
+      if (k > 0 && out.status === 'rotating') signs.add(Math.sign(out.omega));
+      theta += omega * DT;
+      omega = out.omega;
+      if (out.status !== 'rotating') break;
+    }
+    assert.deepEqual([...signs], [signs.has(1) ? 1 : -1], 'never stalls or reverses');
+    // half a turn at ≤ 1.5 rad/s with the ramps: under 3 s
+    assert.ok(t < 3, `aligned after ${t} s`);
   });
 
   it('is done at once on an empty path', () => {

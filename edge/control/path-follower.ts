@@ -59,6 +59,10 @@ export const PathFollowerParamsSchema = z.strictObject({
   maxControlPeriod: positive(
     's: longer gaps restart the acceleration limits from the measured velocity',
   ).default(0.5),
+  velocityTolerance: positive('m/s the ramp base (last command) may differ from the measured speed').default(
+    0.1,
+  ),
+  omegaTolerance: positive('rad/s the ramp base may differ from the measured turn rate').default(0.5),
 });
 export type PathFollowerParams = z.output<typeof PathFollowerParamsSchema>;
 
@@ -353,8 +357,16 @@ function pathObstructed(
   return false;
 }
 
-/** Rotation speed towards a heading error: proportional, capped so it can stop in time, floored. */
-function rotationSpeed(error: number, p: PathFollowerParams): number {
+/**
+ * Rotation speed towards a heading error: proportional, capped so it can stop in time, floored. An error
+ * near ±π whose sign flips against the turn already under way (pose noise across the wrap) keeps turning
+ * the same way instead of reversing.
+ */
+function rotationSpeed(rawError: number, lastOmega: number, p: PathFollowerParams): number {
+  const error =
+    lastOmega !== 0 && Math.sign(rawError) !== Math.sign(lastOmega) && Math.abs(rawError) > Math.PI / 2
+      ? rawError + Math.sign(lastOmega) * 2 * Math.PI
+      : rawError;
   const mag = Math.min(
     p.maxAngularSpeed,
     p.rotateGain * Math.abs(error),
@@ -377,8 +389,15 @@ export function followPath(
   const dtRaw = time - state.lastTime;
   const fresh = Number.isFinite(dtRaw) && dtRaw >= 0 && dtRaw <= p.maxControlPeriod;
   const dt = fresh ? dtRaw : 0;
-  const prevV = fresh ? state.lastV : input.velocity.v;
-  const prevOmega = fresh ? state.lastOmega : input.velocity.omega;
+  // The ramps start from the last command, but never far from what the base measures: when the safety gate
+  // held the robot, the command must ramp up again from standstill, not jump back to the old speed.
+  const measured = input.velocity;
+  const prevV = fresh
+    ? clamp(state.lastV, measured.v - p.velocityTolerance, measured.v + p.velocityTolerance)
+    : measured.v;
+  const prevOmega = fresh
+    ? clamp(state.lastOmega, measured.omega - p.omegaTolerance, measured.omega + p.omegaTolerance)
+    : measured.omega;
   const lookahead = clamp(Math.abs(input.velocity.v) * p.lookaheadTime, p.minLookahead, p.maxLookahead);
   const clearance = clearanceAt(input, p);
   const goal = path.poses[path.poses.length - 1];
@@ -499,7 +518,7 @@ export function followPath(
     return finish('blocked', 'blocked', 0, 0, fields, Number.NaN, extra);
   if (mode === 'rotating' || mode === 'aligning') {
     const status = mode === 'aligning' ? 'aligning' : 'rotating';
-    return finish(mode, status, 0, rotationSpeed(headingError, p), fields, Number.NaN, extra);
+    return finish(mode, status, 0, rotationSpeed(headingError, prevOmega, p), fields, Number.NaN, extra);
   }
   if (pathObstructed(path, segment, progress, input, p)) {
     return finish('tracking', 'obstructed', 0, 0, fields, Number.NaN, extra);
