@@ -135,6 +135,13 @@ describe('findFrontierGoal', () => {
     assert.deepEqual([trapped.kind, trapped.kind === 'none' && trapped.reason], ['none', 'unreachable']);
   });
 
+  it('refuses an obstacle mask of the wrong size', () => {
+    assert.throws(
+      () => findFrontierGoal(room(), at(30, 20), params, { obstacles: new Uint8Array(10) }),
+      RangeError,
+    );
+  });
+
   it('reports a robot outside free space', () => {
     const grid = room();
     openWall(grid, 'left');

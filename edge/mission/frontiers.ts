@@ -219,6 +219,9 @@ export function findFrontierGoal(
 ): FrontierResult {
   const { width, height, resolution, data } = grid;
   const n = width * height;
+  if (options.obstacles && options.obstacles.length !== n) {
+    throw new RangeError(`obstacle mask has ${options.obstacles.length} cells, the grid ${n}`);
+  }
   const free = new Uint8Array(n);
   const obstacles = options.obstacles ?? new Uint8Array(n);
   for (let i = 0; i < n; i++) {
