@@ -196,7 +196,7 @@ export function describeMermaid(): string {
     lines.push(`  ${r.from} --> ${r.to}: ${label}`);
   }
   lines.push(
-    '  note right of error : fault (from any state) → error; abort (from any state but idle) → idle',
+    '  note right of error : fault (from any state) → error, abort (from any state but idle) → idle',
   );
   return lines.join('\n');
 }
