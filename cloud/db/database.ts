@@ -1,7 +1,7 @@
 /**
  * The cloud's SQLite database (better-sqlite3, WAL). One writer: this process. Times are seconds since the
- * Unix epoch (REAL). Robot → cloud records are unique by (robot, stream, boot id, seq), so a redelivered
- * QoS 1 message is stored once (INSERT OR IGNORE).
+ * Unix epoch (REAL). Robot → cloud records are unique by (robot, stream, boot id, seq) — for telemetry
+ * (series, seq) — so a redelivered QoS 1 message is stored once (INSERT OR IGNORE).
  */
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
@@ -34,10 +34,17 @@ CREATE TABLE IF NOT EXISTS api_tokens (
   label TEXT NOT NULL,
   created_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS telemetry (
+-- One series per (robot, stream, boot): telemetry rows carry its small integer id, which keeps the
+-- de-duplication index compact (it is written at as many places as there are live series).
+CREATE TABLE IF NOT EXISTS series (
+  id INTEGER PRIMARY KEY,
   robot_id TEXT NOT NULL,
   stream TEXT NOT NULL,
   boot_id TEXT NOT NULL,
+  UNIQUE (robot_id, stream, boot_id)
+);
+CREATE TABLE IF NOT EXISTS telemetry (
+  series INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   time REAL NOT NULL,
   received_at REAL NOT NULL,
@@ -50,9 +57,11 @@ CREATE TABLE IF NOT EXISTS telemetry (
   angular_speed REAL,
   cpu_temp REAL,
   extra_json TEXT,
-  UNIQUE (robot_id, stream, boot_id, seq)
+  UNIQUE (series, seq)
 );
-CREATE INDEX IF NOT EXISTS telemetry_by_time ON telemetry (robot_id, time);
+CREATE INDEX IF NOT EXISTS telemetry_by_time ON telemetry (series, time);
+CREATE VIEW IF NOT EXISTS telemetry_v AS
+  SELECT s.robot_id, s.stream, s.boot_id, t.* FROM telemetry t JOIN series s ON s.id = t.series;
 CREATE TABLE IF NOT EXISTS telemetry_1m (
   robot_id TEXT NOT NULL,
   stream TEXT NOT NULL,

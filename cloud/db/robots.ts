@@ -157,7 +157,7 @@ export class RobotRegistry {
     const streamClause = q.stream === undefined ? '' : 'AND stream = @stream';
     const sql = `
       SELECT * FROM (
-        SELECT ${TELEMETRY_COLUMNS}, received_at, 1 AS samples, boot_id, seq FROM telemetry
+        SELECT ${TELEMETRY_COLUMNS}, received_at, 1 AS samples, boot_id, seq FROM telemetry_v
           WHERE robot_id = @id AND time >= @from AND time <= @to ${streamClause}
         UNION ALL
         SELECT ${TELEMETRY_COLUMNS.replace('time', 'minute AS time')}, NULL, samples, NULL, NULL FROM telemetry_1m

@@ -67,6 +67,10 @@ export class Ingest {
   private readonly lastLogged = new Map<string, number>();
   private readonly now: () => number;
   private readonly insertTelemetry;
+  private readonly insertSeries;
+  private readonly selectSeries;
+  /** (robot, stream, boot) → series id; entries are never removed from the table, so caching is safe. */
+  private readonly seriesIds = new Map<string, number>();
   private readonly insertEvent;
   private readonly insertMap;
   private readonly insertStatus;
@@ -80,10 +84,18 @@ export class Ingest {
     const { db } = opts;
     this.now = opts.now ?? (() => Date.now() / 1000);
     this.insertTelemetry = db.prepare(
-      `INSERT OR IGNORE INTO telemetry (robot_id, stream, boot_id, seq, time, received_at, x, y, theta,
-        mission_state, coverage, battery_percent, battery_voltage, linear_speed, angular_speed, cpu_temp,
-        extra_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO telemetry (series, seq, time, received_at, x, y, theta, mission_state, coverage,
+        battery_percent, battery_voltage, linear_speed, angular_speed, cpu_temp, extra_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertSeries = db.prepare(
+      'INSERT OR IGNORE INTO series (robot_id, stream, boot_id) VALUES (?, ?, ?)',
+    );
+    this.selectSeries = db
+      .prepare<[string, string, string], number>(
+        'SELECT id FROM series WHERE robot_id = ? AND stream = ? AND boot_id = ?',
+      )
+      .pluck();
     this.insertEvent = db.prepare(
       `INSERT OR IGNORE INTO events (robot_id, boot_id, seq, time, received_at, level, type, message,
         data_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -221,6 +233,8 @@ export class Ingest {
     try {
       this.writeBatch(records);
     } catch (err) {
+      // Series rows created in the failed transaction were rolled back with it.
+      this.seriesIds.clear();
       this.opts.log.error({ err, records: records.length }, 'ingest: batch not committed');
       for (const cb of callbacks) cb?.(err as Error);
       return;
@@ -255,9 +269,7 @@ export class Ingest {
           const m = r.message;
           if ('pose' in m) {
             changes = this.insertTelemetry.run(
-              r.robotId,
-              m.stream,
-              m.bootId,
+              this.seriesId(r.robotId, m.stream, m.bootId),
               m.seq,
               m.time,
               r.receivedAt,
@@ -275,9 +287,7 @@ export class Ingest {
             ).changes;
           } else {
             changes = this.insertTelemetry.run(
-              r.robotId,
-              m.stream,
-              m.bootId,
+              this.seriesId(r.robotId, m.stream, m.bootId),
               m.seq,
               m.time,
               r.receivedAt,
@@ -349,6 +359,18 @@ export class Ingest {
       if (changes === 0) duplicates.labels(r.kind).inc();
     }
     for (const [robotId, at] of lastSeen) this.touchRobot.run(at, robotId);
+  }
+
+  /** Runs inside the write transaction, so a new series row commits (or rolls back) with its records. */
+  private seriesId(robotId: string, stream: string, bootId: string): number {
+    const key = `${robotId}\n${stream}\n${bootId}`;
+    let id = this.seriesIds.get(key);
+    if (id === undefined) {
+      this.insertSeries.run(robotId, stream, bootId);
+      id = this.selectSeries.get(robotId, stream, bootId)!;
+      this.seriesIds.set(key, id);
+    }
+    return id;
   }
 
   private reject(

@@ -34,13 +34,20 @@ function raw(time: number, over: Partial<RawTelemetryRow> = {}): RawTelemetryRow
 }
 
 function insertRaw(db: CloudDb, row: RawTelemetryRow, seq: number): void {
-  db.prepare(
-    `INSERT INTO telemetry (robot_id, stream, boot_id, seq, time, received_at, x, y, theta, mission_state, coverage,
-      battery_percent, battery_voltage, linear_speed, angular_speed, cpu_temp, extra_json)
-     VALUES (?, ?, 'b', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
+  db.prepare("INSERT OR IGNORE INTO series (robot_id, stream, boot_id) VALUES (?, ?, 'b')").run(
     row.robot_id,
     row.stream,
+  );
+  const series = db
+    .prepare("SELECT id FROM series WHERE robot_id = ? AND stream = ? AND boot_id = 'b'")
+    .pluck()
+    .get(row.robot_id, row.stream);
+  db.prepare(
+    `INSERT INTO telemetry (series, seq, time, received_at, x, y, theta, mission_state, coverage,
+      battery_percent, battery_voltage, linear_speed, angular_speed, cpu_temp, extra_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    series,
     seq,
     row.time,
     row.time,

@@ -170,11 +170,14 @@ export function runRetention(db: CloudDb, cfg: RetentionConfig, now: number): Re
   const rawCutoff = minuteOf(now - cfg.rawHours * 3600);
   const minuteCutoff = now - cfg.downsampledDays * 86_400;
   const eventCutoff = now - cfg.eventsDays * 86_400;
-  const selectRaw = db.prepare<[number], RawTelemetryRow>(
-    `SELECT robot_id, stream, time, x, y, theta, mission_state, coverage, battery_percent, battery_voltage,
-       linear_speed, angular_speed, cpu_temp, extra_json
-     FROM telemetry WHERE time < ? ORDER BY robot_id, stream, time`,
+  const allSeries = db.prepare<[], { id: number }>('SELECT id FROM series ORDER BY robot_id, stream, id');
+  // Per series through the (series, time) index, so a pass reads only what it folds.
+  const selectRaw = db.prepare<[number, number], RawTelemetryRow>(
+    `SELECT s.robot_id, s.stream, t.time, t.x, t.y, t.theta, t.mission_state, t.coverage, t.battery_percent,
+       t.battery_voltage, t.linear_speed, t.angular_speed, t.cpu_temp, t.extra_json
+     FROM telemetry t JOIN series s ON s.id = t.series WHERE t.series = ? AND t.time < ? ORDER BY t.time`,
   );
+  const deleteRaw = db.prepare<[number, number]>('DELETE FROM telemetry WHERE series = ? AND time < ?');
   const selectMinute = db.prepare<[string, string, number], MinuteRow>(
     'SELECT * FROM telemetry_1m WHERE robot_id = ? AND stream = ? AND minute = ?',
   );
@@ -192,28 +195,27 @@ export function runRetention(db: CloudDb, cfg: RetentionConfig, now: number): Re
       mapsDeleted: 0,
     };
     const pending: Aggregate[] = [];
-    let current: Aggregate | null = null;
-    for (const row of selectRaw.iterate(rawCutoff)) {
-      const minute = minuteOf(row.time);
-      if (
-        !current ||
-        current.robotId !== row.robot_id ||
-        current.stream !== row.stream ||
-        current.minute !== minute
-      ) {
-        if (current) pending.push(current);
-        current = emptyAggregate(row.robot_id, row.stream, minute);
+    const seriesIds = allSeries.all().map((r) => r.id);
+    for (const series of seriesIds) {
+      let current: Aggregate | null = null;
+      for (const row of selectRaw.iterate(series, rawCutoff)) {
+        const minute = minuteOf(row.time);
+        if (!current || current.minute !== minute) {
+          if (current) pending.push(current);
+          current = emptyAggregate(row.robot_id, row.stream, minute);
+        }
+        accumulate(current, row);
+        result.rawFolded++;
       }
-      accumulate(current, row);
-      result.rawFolded++;
+      if (current) pending.push(current);
     }
-    if (current) pending.push(current);
+    // Several boots can share a robot, stream and minute: each aggregate merges into what is stored.
     for (const agg of pending) {
       const existing = selectMinute.get(agg.robotId, agg.stream, agg.minute);
       upsert.run(...toParams(existing ? mergeAggregates(fromMinuteRow(existing), agg) : agg));
       result.minuteRowsWritten++;
     }
-    db.prepare('DELETE FROM telemetry WHERE time < ?').run(rawCutoff);
+    for (const series of seriesIds) deleteRaw.run(series, rawCutoff);
     result.minuteRowsDeleted = db
       .prepare('DELETE FROM telemetry_1m WHERE minute < ?')
       .run(minuteCutoff).changes;
