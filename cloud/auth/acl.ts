@@ -37,7 +37,7 @@ export function canPublish(principal: Principal, topic: string): boolean {
   if (topic.startsWith('$') || hasWildcard(topic) || topic.length === 0) return false;
   if (principal.kind === 'service') return isUnder(topic, `${TOPIC_ROOT}/`);
   if (!isValidRobotId(principal.id)) return false;
-  return isUnder(topic, `${ROBOTS_PREFIX}${principal.id}/`) && !topic.split('/').includes('');
+  return isUnder(topic, `${ROBOTS_PREFIX}${principal.id}/`) && !topic.includes('//') && !topic.endsWith('/');
 }
 
 export function canSubscribe(principal: Principal, filter: string): boolean {

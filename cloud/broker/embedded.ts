@@ -115,7 +115,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         return callback(new Error('publish not authorized'));
       }
       if (principal.kind !== 'robot') return callback(null);
-      opts.ingest(packet.topic, packet.payload as Buffer, (err) => callback(err ?? null), performance.now());
+      opts.ingest(packet.topic, packet.payload as Buffer, callback, performance.now());
     },
     authorizeSubscribe(client, sub, callback) {
       const principal = principals.get(client);
