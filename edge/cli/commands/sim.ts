@@ -43,7 +43,8 @@ export function registerSim(program: Command): void {
       else
         process.stdout.write(
           `captured ${summary.duration} s of the ${summary.world} world (seed ${summary.seed}) in ${summary.wallTime.toFixed(1)} s: ` +
-            `${summary.scans} scans, ${summary.lidarSamples} LIDAR samples, ${summary.distance.toFixed(1)} m driven\n` +
+            `${summary.scans} scans, ${summary.lidarSamples} LIDAR samples, ${summary.cameraFrames} camera frames, ${summary.distance.toFixed(1)} m driven\n` +
+            `SLAM pose RMS error ${(summary.poseRmse * 100).toFixed(1)} cm (odometry alone ${(summary.odometryRmse * 100).toFixed(1)} cm), map agreement ${(summary.mapAgreement * 100).toFixed(1)} %\n` +
             `wrote ${summary.files.join(', ')} to ${out}\n`,
         );
     });

@@ -8,6 +8,9 @@ import { PNG } from 'pngjs';
 import { join } from 'node:path';
 import type { LaserScan } from '../../../shared/sensors.ts';
 import { i420ToRgb } from '../../drivers/camera/i420.ts';
+import { renderMapPng, writeRosMap } from '../../mapping/map-file.ts';
+import { ScanFusion } from '../../mapping/scan-fusion.ts';
+import { mapAgreement, mapPoseInWorld, PoseErrorStats } from '../metrics.ts';
 import { WORLD_CLASSES } from '../world/classes.ts';
 import { SIM_ROBOT_CONFIG } from '../sim-robot.ts';
 import { CsvFile } from './csv-file.ts';
@@ -37,6 +40,14 @@ export interface CaptureSummary {
   groundTruthRows: number;
   cameraFrames: number;
   bumps: number;
+  /** RMS position error of the SLAM estimate against ground truth, m */
+  poseRmse: number;
+  poseErrorMax: number;
+  /** RMS position error of wheel odometry alone, m */
+  odometryRmse: number;
+  /** fraction of the map's known cells that agree with the true world at the LIDAR's height */
+  mapAgreement: number;
+  scansMatched: number;
   distance: number;
   wallTime: number;
   realtimeFactor: number;
@@ -72,6 +83,35 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     { name: 'omega', decimals: 4 },
   ]);
 
+  // Mapping and localization, as the daemon runs them, scored against ground truth.
+  const mount = config.lidar.mount;
+  const fusion = new ScanFusion({ x: mount.x, y: mount.y, theta: mount.yaw });
+  const startPose = robot.truePose();
+  const estimateCsv = new CsvFile(join(options.out, 'estimate.csv'), [
+    { name: 'time', decimals: 4 },
+    { name: 'x', decimals: 5 },
+    { name: 'y', decimals: 5 },
+    { name: 'theta', decimals: 5 },
+    { name: 'score', decimals: 3 },
+    { name: 'matched' },
+  ]);
+  const slamError = new PoseErrorStats();
+  const odomError = new PoseErrorStats();
+  let scansMatched = 0;
+  const driven: { x: number; y: number }[] = [];
+  session.onOdometry((o) => fusion.pushOdometry(o));
+  session.onScan((scan: LaserScan) => {
+    const fused = fusion.processScan(scan);
+    if (!fused) return;
+    // The scan is handed over when its last sample arrives: the true pose now is the pose at `stamp`.
+    const truth = robot.truePose();
+    const world = mapPoseInWorld(startPose, fused.pose);
+    slamError.add(world, truth);
+    odomError.add(mapPoseInWorld(startPose, fused.odom), truth);
+    if (fused.matched) scansMatched++;
+    driven.push({ x: fused.pose.x, y: fused.pose.y });
+    estimateCsv.row([fused.stamp, world.x, world.y, world.theta, fused.score, fused.matched ? 1 : 0]);
+  });
   session.onScan((scan: LaserScan) => {
     const dt = scan.angles.length > 1 ? scan.duration / (scan.angles.length - 1) : 0;
     for (let i = 0; i < scan.angles.length; i++) {
@@ -137,7 +177,15 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
 
   await session.runUntil(options.duration, (t) => options.onProgress?.(t / options.duration));
   await session.stop();
-  for (const file of [lidarCsv, truthCsv, odomCsv]) file.close();
+  for (const file of [lidarCsv, truthCsv, odomCsv, estimateCsv]) file.close();
+  const map = fusion.slam.toOccupancyGrid();
+  writeRosMap(map, join(options.out, 'map'));
+  writeFileSync(
+    join(options.out, 'map.png'),
+    renderMapPng(map, { polylines: [{ points: driven, color: [220, 40, 40] }] }),
+  );
+  const truthGrid = world.lidarPlaneGrid(map.resolution, mount.z);
+  const agreement = mapAgreement(map, startPose, truthGrid);
   closeSync(labelsFd);
 
   const wallTime = (performance.now() - started) / 1000;
@@ -145,6 +193,10 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     'lidar.csv',
     'ground_truth.csv',
     'odometry.csv',
+    'estimate.csv',
+    'map.yaml',
+    'map.pgm',
+    'map.png',
     'labels.jsonl',
     'frames/',
     'masks/',
@@ -160,6 +212,11 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
     groundTruthRows: truthCsv.rows,
     cameraFrames,
     bumps: session.bumps,
+    poseRmse: slamError.rmse,
+    poseErrorMax: slamError.max,
+    odometryRmse: odomError.rmse,
+    mapAgreement: agreement.agreement,
+    scansMatched,
     distance: robot.body.odometer,
     wallTime,
     realtimeFactor: options.duration / wallTime,
@@ -194,6 +251,23 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
         columns: { time: 's', x: 'm', y: 'm', theta: 'rad' },
         rows: truthCsv.rows,
       },
+      'estimate.csv': {
+        description:
+          'the SLAM estimate of base_link for every LIDAR revolution, placed in the world frame by the start pose',
+        columns: {
+          time: 's, time of the revolution’s last sample',
+          x: 'm',
+          y: 'm',
+          theta: 'rad',
+          score: 'scan-match score 0–1',
+          matched: '1 if the scan matcher was trusted, 0 if odometry alone was used',
+        },
+        rows: estimateCsv.rows,
+      },
+      'map.yaml': {
+        description:
+          'the SLAM map (ROS map_server YAML + map.pgm), in the map frame = the robot’s start pose; map.png draws it with the estimated path',
+      },
       'odometry.csv': {
         description: 'wheel odometry from the drive base driver (odom frame, starts at 0,0,0)',
         columns: { time: 's', x: 'm', y: 'm', theta: 'rad', v: 'm/s', omega: 'rad/s' },
@@ -215,6 +289,11 @@ export async function runCapture(options: CaptureOptions): Promise<CaptureSummar
       cameraFrames,
       bumps: session.bumps,
       distance: Number(robot.body.odometer.toFixed(3)),
+      poseRmse: Number(slamError.rmse.toFixed(4)),
+      odometryRmse: Number(odomError.rmse.toFixed(4)),
+      mapAgreement: Number(agreement.agreement.toFixed(4)),
+      mapKnownCells: agreement.knownCells,
+      startPose,
     },
   };
   writeFileSync(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
