@@ -43,6 +43,14 @@ export const SlamParamsSchema = z.object({
     .default(true)
     .describe('refine each point only along its surface normal (no sliding along walls at the map frontier)'),
   minPoints: z.number().int().nonnegative().default(20).describe('fewer usable returns: odometry only'),
+  maxUnmatchedBeforeIntegrating: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe(
+      'unmatched scans in a row before scans are integrated again (0: always integrate; on ACES holding them back cost more than it saved)',
+    ),
   integrateDistance: z.number().nonnegative().default(0.05).describe('m moved before a scan is integrated'),
   integrateAngle: z.number().nonnegative().default(0.05).describe('rad turned before a scan is integrated'),
   integrateInterval: z.number().nonnegative().default(2).describe('s between integrations while standing'),
@@ -68,6 +76,7 @@ export class Slam {
   private correction: Pose2D = { x: 0, y: 0, theta: 0 };
   private lastIntegrated: { pose: Pose2D; stamp: number } | null = null;
   private scansSeen = 0;
+  private unmatchedRun = 0;
 
   constructor(params: SlamParamsInput = {}) {
     this.params = SlamParamsSchema.parse(params);
@@ -131,11 +140,17 @@ export class Slam {
 
     let integrated = false;
     const last = this.lastIntegrated;
+    // An unmatched scan is only added while the map is young or after many unmatched scans in a row (the
+    // robot has driven somewhere new): adding it at a drifting odometry pose would smear the map.
+    const trusted = matched || first || this.unmatchedRun >= p.maxUnmatchedBeforeIntegrating;
+    this.unmatchedRun = matched ? 0 : this.unmatchedRun + 1;
     if (
-      last === null ||
-      Math.hypot(pose.x - last.pose.x, pose.y - last.pose.y) >= p.integrateDistance ||
-      Math.abs(normalizeAngle(pose.theta - last.pose.theta)) >= p.integrateAngle ||
-      scan.stamp - last.stamp >= p.integrateInterval
+      !trusted
+        ? false
+        : last === null ||
+          Math.hypot(pose.x - last.pose.x, pose.y - last.pose.y) >= p.integrateDistance ||
+          Math.abs(normalizeAngle(pose.theta - last.pose.theta)) >= p.integrateAngle ||
+          scan.stamp - last.stamp >= p.integrateInterval
     ) {
       const rays = scanToRays(scan, laserMount, pose, p.minRange, p.maxRange, p.noReturnClearRange);
       for (const level of this.levels) level.integrate(rays);

@@ -13,6 +13,7 @@ export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('../../edge/drivers/rplidar/rplidar.bench.ts').then((m) => m.default),
   () => import('../../edge/sim/world/world.bench.ts').then((m) => m.default),
   () => import('../../cloud/ingest/ingest.bench.ts').then((m) => m.default),
+  () => import('../../edge/mapping/mapping.bench.ts').then((m) => m.default),
   () => import('../../edge/control/control.bench.ts').then((m) => m.default),
   () => import('../../edge/mission/frontiers.bench.ts').then((m) => m.default),
 ];
