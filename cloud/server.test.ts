@@ -67,13 +67,38 @@ describe('MQTT authentication', () => {
   });
 
   test('a robot cannot take over another robot’s client id', async () => {
+    const before = await metricValue(cloud, 'swath_cloud_connected_robots');
     const r2 = await robot('r2');
+    assert.equal(await metricValue(cloud, 'swath_cloud_connected_robots'), before + 1);
     // r1's valid credentials with r2's client id: refused, and r2 stays connected.
     await assert.rejects(connectRobot(url, 'r1', passwords.r1!, { clientId: 'r2' }), /Identifier rejected/);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(r2.connected, true);
     await r2.endAsync();
   });
+});
+
+test('the service principal may read every robot’s topics', async () => {
+  const svc = await connectRobot(url, 'swath-cloud', cloud.servicePassword!);
+  clients.push(svc);
+  assert.deepEqual(await subscribeGranted(svc, ['swath/v1/robots/+/#', '$SYS/#']), [1, 128]);
+  const got = new Promise<string>((resolve) => svc.once('message', (topic) => resolve(topic)));
+  const r1 = await robot('r1');
+  await r1.publishAsync(
+    telemetryTopic('r1', 'power'),
+    JSON.stringify({
+      stream: 'power',
+      bootId: 'boot-0001',
+      seq: 0,
+      time: 1_700_000_000,
+      values: { amps: 1 },
+    }),
+    { qos: 1 },
+  );
+  assert.equal(await got, 'swath/v1/robots/r1/telemetry/power');
+  await r1.endAsync();
+  await svc.endAsync();
+  await assert.rejects(connectRobot(url, 'swath-cloud', 'not-the-password'), /Bad username or password/);
 });
 
 describe('MQTT ACL', () => {
