@@ -257,6 +257,17 @@ describe('ingest', () => {
     await waitFor(async () => (await api(cloud, 'GET', '/api/robots/r4')).body.online === false);
     res = await api(cloud, 'GET', '/api/robots');
     assert.equal(res.body.robots.find((r: { id: string }) => r.id === 'r4').status.reason, 'will');
+    // Reconnecting in the same boot: a new birth, then the same will (same seq) again must still count.
+    for (const seq of [1, 2]) {
+      const again = await robot('r4', {
+        will: { topic: statusTopic('r4'), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+      });
+      const birth = { ...will, seq: seq + 1, state: 'online', reason: undefined };
+      await again.publishAsync(statusTopic('r4'), JSON.stringify(birth), { qos: 1, retain: true });
+      assert.equal((await api(cloud, 'GET', '/api/robots/r4')).body.online, true);
+      again.stream.destroy();
+      await waitFor(async () => (await api(cloud, 'GET', '/api/robots/r4')).body.online === false);
+    }
   });
 });
 

@@ -108,13 +108,11 @@ export class Ingest {
       `INSERT OR IGNORE INTO status_log (robot_id, boot_id, seq, time, received_at, state)
        VALUES (?, ?, ?, ?, ?, ?)`,
     );
-    // The newest status wins: a higher seq in the same boot, or a later robot time from another boot (so a
-    // late will of an earlier connection or boot cannot mark a reconnected robot offline).
+    // The status received last wins, duplicates included: the will is fixed at CONNECT and so repeats its
+    // seq across reconnections, and a broker publishes a dropped connection's will before it accepts the
+    // next connection of that client id, so arrival order is the robot's real order.
     this.updateStatus = db.prepare(
-      `UPDATE robots SET online = ?, status_boot_id = ?, status_seq = ?, status_json = ?
-       WHERE id = ? AND (status_boot_id IS NULL
-         OR (status_boot_id = ? AND status_seq < ?)
-         OR (status_boot_id != ? AND json_extract(status_json, '$.time') <= ?))`,
+      'UPDATE robots SET online = ?, status_boot_id = ?, status_seq = ?, status_json = ? WHERE id = ?',
     );
     this.touchRobot = db.prepare('UPDATE robots SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?');
     this.storeReply = db.prepare(
@@ -329,19 +327,7 @@ export class Ingest {
         case 'status': {
           const m = r.message;
           changes = this.insertStatus.run(r.robotId, m.bootId, m.seq, m.time, r.receivedAt, m.state).changes;
-          if (changes > 0) {
-            this.updateStatus.run(
-              m.state === 'online' ? 1 : 0,
-              m.bootId,
-              m.seq,
-              JSON.stringify(m),
-              r.robotId,
-              m.bootId,
-              m.seq,
-              m.bootId,
-              m.time,
-            );
-          }
+          this.updateStatus.run(m.state === 'online' ? 1 : 0, m.bootId, m.seq, JSON.stringify(m), r.robotId);
           break;
         }
         case 'commandReply': {

@@ -115,12 +115,12 @@ const record = { bootId: '3f2c9a1e-boot', seq: 42, time: 1_767_225_600.25 };
 export const MQTT_EXAMPLES = {
   status: {
     ...record,
-    seq: 0,
+    seq: 1,
     state: 'online',
     firmware: 'create2-3.8.3',
     version: '0.1.0',
   },
-  will: { ...record, seq: 1, state: 'offline', firmware: 'create2-3.8.3', version: '0.1.0', reason: 'will' },
+  will: { ...record, seq: 0, state: 'offline', firmware: 'create2-3.8.3', version: '0.1.0', reason: 'will' },
   state: {
     stream: 'state',
     ...record,
@@ -219,12 +219,14 @@ connection (MQTT 3.1.1 cannot refuse one PUBLISH). A connection whose client id 
 
 ## Status, birth and will
 
-On every connection the robot sets a **will** on ${t(statusTopic('rid'))} (QoS 1, retained) saying \`offline\`
-with \`reason: "will"\`, then publishes a retained **birth** saying \`online\`. Status seq numbers pair up per
-connection: the birth of the k-th connection of a boot is \`2k\`, its will \`2k + 1\` (so both are known at
-CONNECT time). Before a clean shutdown the robot publishes the offline status itself (same seq as the will)
-and disconnects, which discards the will. The cloud keeps the status with the highest seq of the newest boot;
-a will from an older boot or connection cannot mark a reconnected robot offline.
+On CONNECT the robot sets a **will** on ${t(statusTopic('rid'))} (QoS 1, retained) saying \`offline\` with
+\`reason: "will"\`; after each CONNACK it publishes a retained **birth** saying \`online\`. In the status
+stream the will takes seq 0 of the boot and the births count the connections (1, 2, …): MQTT.js reuses
+the will of the first CONNECT when it reconnects, so a will may repeat. The cloud therefore takes the status
+it received **last** as the robot's state (a broker publishes a dropped connection's will before it accepts
+the next connection with that client id, so arrival order is the real order) and keeps the first copy of
+each (bootId, seq) in its history. Before a clean shutdown the robot publishes an offline status itself
+(\`reason: "shutdown"\`) and disconnects, which discards the will.
 
 ${example(MQTT_EXAMPLES.status)}
 
