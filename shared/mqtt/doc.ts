@@ -208,7 +208,7 @@ connection (MQTT 3.1.1 cannot refuse one PUBLISH). A connection whose client id 
 ## Delivery: sequence numbers, boot ids, acknowledgements
 
 - Every robot → cloud record carries \`bootId\` (random, chosen at each daemon start) and \`seq\` (per stream —
-  each telemetry stream, \`events\`, \`map\`, \`status\` and each \`cmd/<name>/res\` counts separately — 0 at boot,
+  each telemetry stream, \`events\`, \`map\`, \`status\` and the command replies count separately — 0 at boot,
   +1 per record). The cloud stores a record once per (robot, stream, bootId, seq): resending is always safe.
 - Publish at QoS 1 and delete a record from the robot's durable outbox only after its PUBACK. The embedded
   broker sends the PUBACK **after** the record is committed to the cloud database.
