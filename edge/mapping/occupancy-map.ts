@@ -14,6 +14,8 @@ export const LOG_ODDS_SCALE = 1024;
 export const UNKNOWN_CELL = -32768;
 
 const logit = (p: number): number => Math.log(p / (1 - p));
+/** Rounds to the nanometre, so origins print as −49.45 rather than −49.45000000000001. */
+const snap = (v: number): number => Math.round(v * 1e9) / 1e9;
 
 export const OccupancyMapParamsSchema = z
   .object({
@@ -148,8 +150,8 @@ export class OccupancyMap {
       // Whole cells relative to the old origin, so old cells map onto new cells exactly.
       const shiftX = Math.ceil((this.originX - lo.x) / r);
       const shiftY = Math.ceil((this.originY - lo.y) / r);
-      const newOriginX = this.originX - shiftX * r;
-      const newOriginY = this.originY - shiftY * r;
+      const newOriginX = snap(this.originX - shiftX * r);
+      const newOriginY = snap(this.originY - shiftY * r);
       const newWidth = Math.ceil((hi.x - newOriginX) / r) + 1;
       const newHeight = Math.ceil((hi.y - newOriginY) / r) + 1;
       const cells = new Int16Array(newWidth * newHeight).fill(UNKNOWN_CELL);
@@ -171,8 +173,8 @@ export class OccupancyMap {
       this.likelihood = likelihood;
     } else {
       // First allocation: align the origin to whole cells so maps built at the same place line up.
-      this.originX = Math.floor(lo.x / r) * r;
-      this.originY = Math.floor(lo.y / r) * r;
+      this.originX = snap(Math.floor(lo.x / r) * r);
+      this.originY = snap(Math.floor(lo.y / r) * r);
       this.width = Math.ceil((hi.x - this.originX) / r) + 1;
       this.height = Math.ceil((hi.y - this.originY) / r) + 1;
       this.cells = new Int16Array(this.width * this.height).fill(UNKNOWN_CELL);
