@@ -160,6 +160,7 @@ describe('ingest', () => {
     await r6.publishAsync(topic, JSON.stringify({ ...stateTelemetry(1), coverage: 7 }), { qos: 1 });
     await r6.publishAsync(telemetryTopic('r6', 'other'), JSON.stringify(stateTelemetry(2)), { qos: 1 });
     await r6.publishAsync(eventsTopic('r6'), JSON.stringify({ level: 'loud' }), { qos: 1 });
+    await r6.publishAsync(eventsTopic('r6'), Buffer.alloc(300 * 1024, 0x20), { qos: 1 });
     await r6.publishAsync(topic, JSON.stringify(stateTelemetry(3)), { qos: 1 });
     assert.equal(await telemetryCount('r6'), 1);
     assert.equal(
@@ -179,6 +180,10 @@ describe('ingest', () => {
     );
     assert.equal(
       await metricValue(cloud, 'swath_cloud_invalid_payloads_total', { type: 'events', reason: 'schema' }),
+      1,
+    );
+    assert.equal(
+      await metricValue(cloud, 'swath_cloud_invalid_payloads_total', { type: 'events', reason: 'too_large' }),
       1,
     );
     assert.equal(r6.connected, true);

@@ -58,6 +58,9 @@ export interface IngestOptions {
 }
 
 const LOG_EVERY_S = 10;
+/** aedes has no packet size limit; these keep one oversized message from bloating the database. */
+export const MAX_RECORD_BYTES = 256 * 1024;
+export const MAX_MAP_BYTES = 16 * 1024 * 1024;
 
 export class Ingest {
   private queue: IngestedRecord[] = [];
@@ -151,6 +154,9 @@ export class Ingest {
       return 'ignored';
     }
     if (!this.opts.isKnownRobot(robotId)) return this.reject(kind, robotId, 'unknown_robot', topic, done);
+    const limit = kind === 'map' ? MAX_MAP_BYTES : MAX_RECORD_BYTES;
+    if (payload.length > limit)
+      return this.reject(kind, robotId, 'too_large', topic, done, `${payload.length} bytes > ${limit}`);
     let value: unknown;
     try {
       value = JSON.parse(payload.toString('utf8'));
@@ -362,7 +368,7 @@ export class Ingest {
   private reject(
     kind: RobotMessageKind,
     robotId: string,
-    reason: 'unknown_robot' | 'json' | 'schema' | 'topic_mismatch',
+    reason: 'unknown_robot' | 'too_large' | 'json' | 'schema' | 'topic_mismatch',
     topic: string,
     done: IngestDone | undefined,
     detail?: string,
