@@ -10,8 +10,10 @@ import type { Rng } from '../sim/rng.ts';
 
 export interface ReplayResult {
   slam: Slam;
-  /** corrected pose per scan (map frame) */
+  /** pose per scan as the pipeline returned it at the time (map frame) */
   poses: Pose2D[];
+  /** pose per scan as known at the end, after every loop closure (the corrected trajectory) */
+  trajectory: Pose2D[];
   scores: Float64Array;
   matched: number;
   /** milliseconds per scan, by the injected clock */
@@ -40,7 +42,7 @@ export function replayCarmen(
     if (r.matched) matched++;
     opts.onScan?.(k);
   }
-  return { slam, poses, scores, matched, msPerScan };
+  return { slam, poses, trajectory: slam.trajectory(), scores, matched, msPerScan };
 }
 
 /**

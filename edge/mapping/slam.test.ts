@@ -19,7 +19,7 @@ function lap(): Pose2D[] {
   return out;
 }
 
-function run(seed: number, truth: Pose2D[]): { est: Pose2D[]; odom: Pose2D[]; matched: number } {
+function run(seed: number, truth: Pose2D[]): { est: Pose2D[]; odom: Pose2D[]; matched: number; slam: Slam } {
   const rng = new Rng(seed);
   const odom = noisyOdometry(truth, rng.fork(), { scaleSigma: 0.05, driftPerMetre: 0.02 });
   const slam = new Slam();
@@ -37,19 +37,22 @@ function run(seed: number, truth: Pose2D[]): { est: Pose2D[]; odom: Pose2D[]; ma
     est.push(r.pose);
     if (r.matched) matched++;
   }
-  return { est, odom, matched };
+  return { est, odom, matched, slam };
 }
 
 describe('Slam', () => {
   it('corrects drifting odometry on a synthetic lap (several seeds)', () => {
     const truth = lap();
     for (const seed of [1, 2, 3, 4]) {
-      const { est, odom, matched } = run(seed, truth);
+      const { est, odom, matched, slam } = run(seed, truth);
       const ate = absoluteTrajectoryError(est, truth);
       const ateOdom = absoluteTrajectoryError(odom, truth);
       assert.ok(ate < 0.04, `seed ${seed}: ATE ${ate}`);
       assert.ok(ateOdom > 5 * ate, `seed ${seed}: odometry ATE ${ateOdom}`);
       assert.ok(matched >= truth.length - 1, `seed ${seed}: ${matched} matched`);
+      // The lap ends where it began: the pose graph closes the loop, and the final trajectory is as good.
+      assert.ok(slam.graphStats.loops >= 1, JSON.stringify(slam.graphStats));
+      assert.ok(absoluteTrajectoryError(slam.trajectory(), truth) < 0.04);
     }
   });
 

@@ -5,10 +5,11 @@
  * Pure: scans and odometry come in as values, poses and maps come out.
  */
 import { z } from 'zod';
-import { composePose, invertPose, normalizeAngle, type Pose2D } from '../../shared/geometry.ts';
+import { composePose, invertPose, normalizeAngle, relativePose, type Pose2D } from '../../shared/geometry.ts';
 import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { LaserScan } from '../../shared/sensors.ts';
 import { OccupancyMap, OccupancyMapParamsSchema, type RayBatch } from './occupancy-map.ts';
+import { optimizePoseGraph, type PoseEdge } from './pose-graph.ts';
 import { ScanMatcherParamsSchema, matchScan, voxelFilter, type PointSet } from './scan-matcher.ts';
 
 export const SlamParamsSchema = z.object({
@@ -51,6 +52,37 @@ export const SlamParamsSchema = z.object({
     .describe(
       'unmatched scans in a row before scans are integrated again (0: always integrate; on ACES holding them back cost more than it saved)',
     ),
+  loopClosure: z
+    .object({
+      enabled: z.boolean().default(true),
+      checkEvery: z.number().int().positive().default(5).describe('nodes between loop searches'),
+      minNodeAge: z
+        .number()
+        .int()
+        .positive()
+        .default(30)
+        .describe('nodes: how old a node must be to close a loop with'),
+      searchRadius: z.number().positive().default(4).describe('m around the current pose'),
+      neighbours: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(5)
+        .describe('nodes on each side mapped around the old node'),
+      linearWindow: z.number().positive().default(0.8).describe('m searched for the closure'),
+      angularWindow: z.number().positive().default(0.15).describe('rad searched for the closure'),
+      minScore: z.number().min(0).max(1).default(0.5).describe('closures scoring below are ignored'),
+      minCorrection: z
+        .number()
+        .nonnegative()
+        .default(0.1)
+        .describe('m: smaller closures add an edge but do not re-optimise'),
+      stepSigma: z.number().positive().default(0.03).describe('m, σ of consecutive scan-matched steps'),
+      stepAngleSigma: z.number().positive().default(0.005).describe('rad'),
+      loopSigma: z.number().positive().default(0.03).describe('m, σ of a loop closure'),
+      loopAngleSigma: z.number().positive().default(0.005).describe('rad'),
+    })
+    .prefault({}),
   integrateDistance: z.number().nonnegative().default(0.05).describe('m moved before a scan is integrated'),
   integrateAngle: z.number().nonnegative().default(0.05).describe('rad turned before a scan is integrated'),
   integrateInterval: z.number().nonnegative().default(2).describe('s between integrations while standing'),
@@ -74,6 +106,12 @@ export class Slam {
   /** the map pyramid, finest first */
   readonly levels: OccupancyMap[];
   private correction: Pose2D = { x: 0, y: 0, theta: 0 };
+  private readonly nodes: Array<{ scan: LaserScan; mount: Pose2D; pose: Pose2D; points: PointSet }> = [];
+  private readonly edges: PoseEdge[] = [];
+  /** per update: the graph node it hangs off (−1: none) and its pose relative to that node */
+  private readonly history: Array<{ node: number; offset: Pose2D }> = [];
+  private loops = 0;
+  private optimisations = 0;
   private lastIntegrated: { pose: Pose2D; stamp: number } | null = null;
   private scansSeen = 0;
   private unmatchedRun = 0;
@@ -156,8 +194,134 @@ export class Slam {
       for (const level of this.levels) level.integrate(rays);
       this.lastIntegrated = { pose, stamp: scan.stamp };
       integrated = true;
+      if (p.loopClosure.enabled) {
+        const closed = this.addNode(scan, laserMount, pose, points);
+        if (closed) {
+          pose = closed;
+          this.correction = composePose(pose, invertPose(odom));
+          this.lastIntegrated = { pose, stamp: scan.stamp };
+        }
+      }
     }
+    const node = this.nodes.length - 1;
+    this.history.push(
+      node >= 0 ? { node, offset: relativePose(this.nodes[node]!.pose, pose) } : { node: -1, offset: pose },
+    );
     return { pose, score, matched, integrated };
+  }
+
+  /**
+   * The pose of every update so far as best known now: with loop closure, later corrections move earlier
+   * poses too (each hangs off its pose-graph node); without, the poses as they were returned.
+   */
+  trajectory(): Pose2D[] {
+    return this.history.map((h) =>
+      h.node >= 0 ? composePose(this.nodes[h.node]!.pose, h.offset) : { ...h.offset },
+    );
+  }
+
+  /** Number of pose-graph nodes and loop-closure edges so far. */
+  get graphStats(): { nodes: number; loops: number; optimisations: number } {
+    return { nodes: this.nodes.length, loops: this.loops, optimisations: this.optimisations };
+  }
+
+  /**
+   * Records an integrated scan as a pose-graph node and, every few nodes, looks for a loop closure: an old
+   * node nearby whose neighbourhood, mapped on its own, matches this scan well. A closure that moves the
+   * current pose enough re-optimises the graph and rebuilds the map from the corrected poses; the corrected
+   * current pose is returned.
+   */
+  private addNode(scan: LaserScan, mount: Pose2D, pose: Pose2D, points: PointSet): Pose2D | null {
+    const lc = this.params.loopClosure;
+    const k = this.nodes.length;
+    this.nodes.push({ scan, mount, pose, points });
+    if (k > 0)
+      this.edges.push({
+        from: k - 1,
+        to: k,
+        measurement: relativePose(this.nodes[k - 1]!.pose, pose),
+        information: [1 / lc.stepSigma ** 2, 1 / lc.stepSigma ** 2, 1 / lc.stepAngleSigma ** 2],
+      });
+    if (k % lc.checkEvery !== 0 || k < lc.minNodeAge) return null;
+    let best = -1;
+    let bestDistance = lc.searchRadius;
+    for (let j = 0; j <= k - lc.minNodeAge; j++) {
+      const d = Math.hypot(this.nodes[j]!.pose.x - pose.x, this.nodes[j]!.pose.y - pose.y);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = j;
+      }
+    }
+    if (best < 0) return null;
+    const p = this.params;
+    const lo = Math.max(0, best - lc.neighbours);
+    const hi = Math.min(k - lc.minNodeAge, best + lc.neighbours);
+    const batches: RayBatch[] = [];
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (let j = lo; j <= hi; j++) {
+      const node = this.nodes[j]!;
+      const rays = scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange);
+      for (let i = 0; i < rays.count; i++) {
+        minX = Math.min(minX, rays.endX[i]!);
+        maxX = Math.max(maxX, rays.endX[i]!);
+        minY = Math.min(minY, rays.endY[i]!);
+        maxY = Math.max(maxY, rays.endY[i]!);
+      }
+      batches.push(rays);
+    }
+    const local = this.levels.map((l) => {
+      const level = new OccupancyMap({ ...p.map, resolution: l.resolution });
+      if (minX <= maxX) level.ensureContains(minX, minY, maxX, maxY);
+      for (const rays of batches) level.integrate(rays);
+      return level;
+    });
+    const perLevel = local.map((level) => voxelFilter(points, level.resolution));
+    const match = matchScan(local, perLevel, pose, {
+      ...p.matcher,
+      linearWindow: lc.linearWindow,
+      angularWindow: lc.angularWindow,
+    });
+    if (match.score < lc.minScore) return null;
+    this.loops++;
+    this.edges.push({
+      from: best,
+      to: k,
+      measurement: relativePose(this.nodes[best]!.pose, match.pose),
+      information: [1 / lc.loopSigma ** 2, 1 / lc.loopSigma ** 2, 1 / lc.loopAngleSigma ** 2],
+    });
+    const shift = Math.hypot(match.pose.x - pose.x, match.pose.y - pose.y);
+    if (
+      shift < lc.minCorrection &&
+      Math.abs(normalizeAngle(match.pose.theta - pose.theta)) < lc.minCorrection / 10
+    )
+      return null;
+    const optimised = optimizePoseGraph(
+      this.nodes.map((n) => n.pose),
+      this.edges,
+    );
+    this.optimisations++;
+    optimised.forEach((q, i) => (this.nodes[i]!.pose = q));
+    // Rebuild every level from the corrected poses.
+    for (let l = 0; l < this.levels.length; l++) {
+      const old = this.levels[l]!;
+      const level = new OccupancyMap({ ...p.map, resolution: old.resolution });
+      // Allocate the old extent at once instead of growing scan by scan.
+      level.ensureContains(
+        old.originX,
+        old.originY,
+        old.originX + old.width * old.resolution,
+        old.originY + old.height * old.resolution,
+      );
+      for (const node of this.nodes)
+        level.integrate(
+          scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
+        );
+      this.levels[l] = level;
+    }
+    return { ...this.nodes[k]!.pose };
   }
 }
 

@@ -93,7 +93,8 @@ export function registerMap(program: Command): void {
       bar?.start(log.scans.length, 0);
       const {
         slam,
-        poses,
+        poses: online,
+        trajectory: poses,
         matched,
         msPerScan: ms,
       } = replayCarmen(log, {
@@ -126,6 +127,7 @@ export function registerMap(program: Command): void {
         skippedLines: log.skipped,
         msPerScanMedian: round(quantile(ms, 0.5), 3),
         msPerScanP95: round(quantile(ms, 0.95), 3),
+        loopClosures: slam.graphStats.loops,
         map: { width: grid.width, height: grid.height, resolution: grid.resolution, origin: grid.origin },
         outputs,
       };
@@ -133,6 +135,7 @@ export function registerMap(program: Command): void {
         const truth = log.scans.map((s) => s.pose);
         const odom = log.scans.map((s) => s.odom);
         summary.ate = round(absoluteTrajectoryError(poses, truth), 4);
+        summary.ateOnline = round(absoluteTrajectoryError(online, truth), 4);
         summary.ateOdometry = round(absoluteTrajectoryError(odom, truth), 4);
         summary.stepErrorMedian = round(quantile(stepTranslationErrors(poses, truth), 0.5), 4);
         summary.stepErrorMedianOdometry = round(quantile(stepTranslationErrors(odom, truth), 0.5), 4);

@@ -1,0 +1,225 @@
+/**
+ * 2-D pose-graph optimisation: nodes are poses, edges measured relative poses with a diagonal information
+ * matrix (in the frame of the edge's first node). Gauss–Newton on the SE(2) errors
+ *   e = [R_z^T (R_i^T (t_j − t_i) − t_z); θ_j − θ_i − θ_z]
+ * with the normal equations solved by block-Jacobi-preconditioned conjugate gradients over 3×3 blocks.
+ * The first node is held fixed (it anchors the map frame).
+ */
+import { normalizeAngle, type Pose2D } from '../../shared/geometry.ts';
+
+export interface PoseEdge {
+  from: number;
+  to: number;
+  /** the pose of `to` in the frame of `from` */
+  measurement: Pose2D;
+  /** information (1/σ²) of x, y (in `from`'s frame) and θ */
+  information: readonly [number, number, number];
+}
+
+/** Sum of squared, information-weighted edge errors (χ²). */
+export function graphError(poses: readonly Pose2D[], edges: readonly PoseEdge[]): number {
+  let chi2 = 0;
+  const e = new Float64Array(3);
+  for (const edge of edges) {
+    edgeError(poses[edge.from]!, poses[edge.to]!, edge.measurement, e);
+    chi2 +=
+      edge.information[0] * e[0]! ** 2 + edge.information[1] * e[1]! ** 2 + edge.information[2] * e[2]! ** 2;
+  }
+  return chi2;
+}
+
+function edgeError(a: Pose2D, b: Pose2D, z: Pose2D, out: Float64Array): void {
+  const ca = Math.cos(a.theta);
+  const sa = Math.sin(a.theta);
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  // R_a^T (t_b − t_a) − t_z, then rotated by R_z^T
+  const lx = ca * dx + sa * dy - z.x;
+  const ly = -sa * dx + ca * dy - z.y;
+  const cz = Math.cos(z.theta);
+  const sz = Math.sin(z.theta);
+  out[0] = cz * lx + sz * ly;
+  out[1] = -sz * lx + cz * ly;
+  out[2] = normalizeAngle(b.theta - a.theta - z.theta);
+}
+
+/** Returns optimised poses (the input is not modified). */
+export function optimizePoseGraph(
+  poses: readonly Pose2D[],
+  edges: readonly PoseEdge[],
+  opts: { iterations?: number; cgIterations?: number } = {},
+): Pose2D[] {
+  const n = poses.length;
+  let x = poses.map((p) => ({ ...p }));
+  if (n < 2 || edges.length === 0) return x;
+  const iterations = opts.iterations ?? 3;
+  const cgIterations = opts.cgIterations ?? n + 50;
+  const e = new Float64Array(3);
+  for (let it = 0; it < iterations; it++) {
+    // Normal equations: diagonal blocks per node, off-diagonal blocks per edge (i < j or j < i, 3×3 each).
+    const diag = new Float64Array(9 * n);
+    const off = new Float64Array(9 * edges.length);
+    const b = new Float64Array(3 * n);
+    const A = new Float64Array(9);
+    const B = new Float64Array(9);
+    for (let k = 0; k < edges.length; k++) {
+      const edge = edges[k]!;
+      const pa = x[edge.from]!;
+      const pb = x[edge.to]!;
+      edgeError(pa, pb, edge.measurement, e);
+      const ca = Math.cos(pa.theta);
+      const sa = Math.sin(pa.theta);
+      const cz = Math.cos(edge.measurement.theta);
+      const sz = Math.sin(edge.measurement.theta);
+      const dx = pb.x - pa.x;
+      const dy = pb.y - pa.y;
+      // M = R_z^T R_a^T (row-major 2×2)
+      const m00 = cz * ca - sz * sa;
+      const m01 = cz * sa + sz * ca;
+      const m10 = -sz * ca - cz * sa;
+      const m11 = -sz * sa + cz * ca;
+      // d(R_a^T)/dθ · Δt = [−sa·dx + ca·dy, −ca·dx − sa·dy], rotated by R_z^T
+      const gx = -sa * dx + ca * dy;
+      const gy = -ca * dx - sa * dy;
+      const rx = cz * gx + sz * gy;
+      const ry = -sz * gx + cz * gy;
+      A.set([-m00, -m01, rx, -m10, -m11, ry, 0, 0, -1]);
+      B.set([m00, m01, 0, m10, m11, 0, 0, 0, 1]);
+      const info = edge.information;
+      const i = edge.from;
+      const j = edge.to;
+      for (let r = 0; r < 3; r++) {
+        for (let c = 0; c < 3; c++) {
+          let aa = 0;
+          let bb = 0;
+          let ab = 0;
+          for (let q = 0; q < 3; q++) {
+            aa += A[q * 3 + r]! * info[q]! * A[q * 3 + c]!;
+            bb += B[q * 3 + r]! * info[q]! * B[q * 3 + c]!;
+            ab += A[q * 3 + r]! * info[q]! * B[q * 3 + c]!;
+          }
+          diag[9 * i + r * 3 + c] += aa;
+          diag[9 * j + r * 3 + c] += bb;
+          off[9 * k + r * 3 + c] = ab; // block (i, j); (j, i) is its transpose
+        }
+        let ba = 0;
+        let bbv = 0;
+        for (let q = 0; q < 3; q++) {
+          ba += A[q * 3 + r]! * info[q]! * e[q]!;
+          bbv += B[q * 3 + r]! * info[q]! * e[q]!;
+        }
+        b[3 * i + r] -= ba;
+        b[3 * j + r] -= bbv;
+      }
+    }
+    // Node 0 is fixed: solve for the others only.
+    const delta = solveCg(n, edges, diag, off, b, cgIterations);
+    x = x.map((p, i) =>
+      i === 0
+        ? p
+        : {
+            x: p.x + delta[3 * i]!,
+            y: p.y + delta[3 * i + 1]!,
+            theta: normalizeAngle(p.theta + delta[3 * i + 2]!),
+          },
+    );
+    let maxStep = 0;
+    for (let i = 3; i < delta.length; i++) maxStep = Math.max(maxStep, Math.abs(delta[i]!));
+    if (maxStep < 1e-6) break;
+  }
+  return x;
+}
+
+function invert3(m: Float64Array, at: number, out: Float64Array, outAt: number): void {
+  const a = m[at]!, b = m[at + 1]!, c = m[at + 2]!; // prettier-ignore
+  const d = m[at + 3]!, e = m[at + 4]!, f = m[at + 5]!; // prettier-ignore
+  const g = m[at + 6]!, h = m[at + 7]!, i = m[at + 8]!; // prettier-ignore
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  const s = Math.abs(det) > 1e-300 ? 1 / det : 0;
+  out[outAt] = A * s;
+  out[outAt + 1] = -(b * i - c * h) * s;
+  out[outAt + 2] = (b * f - c * e) * s;
+  out[outAt + 3] = B * s;
+  out[outAt + 4] = (a * i - c * g) * s;
+  out[outAt + 5] = -(a * f - c * d) * s;
+  out[outAt + 6] = C * s;
+  out[outAt + 7] = -(a * h - b * g) * s;
+  out[outAt + 8] = (a * e - b * d) * s;
+}
+
+/** Preconditioned CG on the block-sparse system, node 0's unknowns pinned to zero. */
+function solveCg(
+  n: number,
+  edges: readonly PoseEdge[],
+  diag: Float64Array,
+  off: Float64Array,
+  b: Float64Array,
+  maxIterations: number,
+): Float64Array {
+  const size = 3 * n;
+  const multiply = (v: Float64Array, out: Float64Array): void => {
+    out.fill(0);
+    for (let i = 1; i < n; i++)
+      for (let r = 0; r < 3; r++) {
+        let s = 0;
+        for (let c = 0; c < 3; c++) s += diag[9 * i + r * 3 + c]! * v[3 * i + c]!;
+        out[3 * i + r] = s;
+      }
+    for (let k = 0; k < edges.length; k++) {
+      const i = edges[k]!.from;
+      const j = edges[k]!.to;
+      for (let r = 0; r < 3; r++)
+        for (let c = 0; c < 3; c++) {
+          const h = off[9 * k + r * 3 + c]!;
+          if (i !== 0 && j !== 0) {
+            out[3 * i + r] += h * v[3 * j + c]!;
+            out[3 * j + c] += h * v[3 * i + r]!;
+          }
+        }
+    }
+  };
+  const inv = new Float64Array(9 * n);
+  for (let i = 1; i < n; i++) invert3(diag, 9 * i, inv, 9 * i);
+  const precondition = (v: Float64Array, out: Float64Array): void => {
+    out.fill(0);
+    for (let i = 1; i < n; i++)
+      for (let r = 0; r < 3; r++) {
+        let s = 0;
+        for (let c = 0; c < 3; c++) s += inv[9 * i + r * 3 + c]! * v[3 * i + c]!;
+        out[3 * i + r] = s;
+      }
+  };
+  const x = new Float64Array(size);
+  const r = Float64Array.from(b);
+  r[0] = r[1] = r[2] = 0;
+  const z = new Float64Array(size);
+  precondition(r, z);
+  const p = Float64Array.from(z);
+  const q = new Float64Array(size);
+  let rz = dot(r, z);
+  const stop = 1e-20 * Math.max(1, dot(b, b));
+  for (let it = 0; it < maxIterations && dot(r, r) > stop; it++) {
+    multiply(p, q);
+    const alpha = rz / dot(p, q);
+    if (!Number.isFinite(alpha)) break;
+    for (let i = 0; i < size; i++) {
+      x[i] += alpha * p[i]!;
+      r[i] -= alpha * q[i]!;
+    }
+    precondition(r, z);
+    const rzNext = dot(r, z);
+    const beta = rzNext / rz;
+    rz = rzNext;
+    for (let i = 0; i < size; i++) p[i] = z[i]! + beta * p[i]!;
+  }
+  return x;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
