@@ -411,3 +411,8 @@ describe('HTTP API', () => {
     assert.match(text, /swath_cloud_connected_robots \d+/);
   });
 });
+
+test('a port in use fails the start cleanly', async () => {
+  const { port } = new URL(url);
+  await assert.rejects(startTestCloud({ mqttPort: Number(port) }), /EADDRINUSE/);
+});

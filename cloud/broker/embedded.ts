@@ -142,26 +142,36 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
 
   const servers: Server[] = [];
-  const tcp = createServer(broker.handle);
-  servers.push(tcp);
-  const port = await listen(tcp, opts.host, opts.port);
-  const urls = [`mqtt://${opts.host}:${port}`];
+  const closeBroker = () => new Promise<void>((resolve) => broker.close(() => resolve()));
+  let port: number;
   let tlsPort: number | null = null;
-  if (opts.tls) {
-    const tlsServer = createTlsServer(
-      {
-        key: readFileSync(opts.tls.key),
-        cert: readFileSync(opts.tls.cert),
-        ca: readFileSync(opts.tls.ca),
-        requestCert: opts.tls.requestCert,
-        rejectUnauthorized: opts.tls.requireClientCert,
-        minVersion: 'TLSv1.2',
-      },
-      broker.handle,
-    );
-    servers.push(tlsServer);
-    tlsPort = await listen(tlsServer, opts.host, opts.tlsPort);
-    urls.push(`mqtts://${opts.host}:${tlsPort}`);
+  const urls: string[] = [];
+  try {
+    const tcp = createServer(broker.handle);
+    servers.push(tcp);
+    port = await listen(tcp, opts.host, opts.port);
+    urls.push(`mqtt://${opts.host}:${port}`);
+    if (opts.tls) {
+      const tlsServer = createTlsServer(
+        {
+          key: readFileSync(opts.tls.key),
+          cert: readFileSync(opts.tls.cert),
+          ca: readFileSync(opts.tls.ca),
+          requestCert: opts.tls.requestCert,
+          rejectUnauthorized: opts.tls.requireClientCert,
+          minVersion: 'TLSv1.2',
+        },
+        broker.handle,
+      );
+      servers.push(tlsServer);
+      tlsPort = await listen(tlsServer, opts.host, opts.tlsPort);
+      urls.push(`mqtts://${opts.host}:${tlsPort}`);
+    }
+  } catch (err) {
+    // A port in use or an unreadable key: release what was started so the process can exit.
+    for (const s of servers) if (s.listening) s.close();
+    await closeBroker();
+    throw err;
   }
 
   return {
@@ -181,7 +191,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     async close() {
       // Stop accepting first; the servers finish closing once aedes has closed every client.
       const stopped = Promise.all(servers.map(closeServer));
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closeBroker();
       await stopped;
     },
   };

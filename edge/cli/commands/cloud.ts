@@ -10,6 +10,7 @@ import {
 import { loadCloudConfig } from '../../../cloud/config.ts';
 import { SERVICE_PRINCIPAL, startCloud } from '../../../cloud/server.ts';
 import { renderMqttDoc } from '../../../shared/mqtt/doc.ts';
+import { UserInputError } from '../../../shared/errors.ts';
 import { parseNumberFlag } from '../args.ts';
 
 export function registerCloud(program: Command): void {
@@ -19,7 +20,13 @@ export function registerCloud(program: Command): void {
     .option('--config <file>', 'cloud config file (YAML or JSON); defaults apply without one')
     .action(async (opts: { config?: string }) => {
       const config = loadCloudConfig(opts.config);
-      const service = await startCloud(config);
+      const service = await startCloud(config).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES')
+          throw new UserInputError(`cannot listen: ${err.message} (check host and ports in the config)`, {
+            cause: err,
+          });
+        throw err;
+      });
       process.stderr.write(`swath cloud: HTTP ${service.httpUrl} (API docs ${service.httpUrl}/docs)\n`);
       process.stderr.write(`swath cloud: MQTT ${service.mqttUrls.join(' ')}\n`);
       if (service.generatedAdminToken)
