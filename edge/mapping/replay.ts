@@ -42,6 +42,8 @@ export function replayCarmen(
     if (r.matched) matched++;
     opts.onScan?.(k);
   }
+  // A last optimisation over every loop closure found, as before saving a map.
+  slam.finish();
   return { slam, poses, trajectory: slam.trajectory(), scores, matched, msPerScan };
 }
 

@@ -78,6 +78,12 @@ export const SlamParamsSchema = z.object({
         .default(0.1)
         .describe('m: smaller closures add an edge but do not re-optimise'),
       stepSigma: z.number().positive().default(0.03).describe('m, σ of consecutive scan-matched steps'),
+      confidentScore: z
+        .number()
+        .positive()
+        .max(1)
+        .default(0.7)
+        .describe('steps matched below this score get σ scaled up by confidentScore / score'),
       stepAngleSigma: z.number().positive().default(0.005).describe('rad'),
       loopSigma: z.number().positive().default(0.03).describe('m, σ of a loop closure'),
       loopAngleSigma: z.number().positive().default(0.005).describe('rad'),
@@ -195,7 +201,7 @@ export class Slam {
       this.lastIntegrated = { pose, stamp: scan.stamp };
       integrated = true;
       if (p.loopClosure.enabled) {
-        const closed = this.addNode(scan, laserMount, pose, points);
+        const closed = this.addNode(scan, laserMount, pose, points, matched ? score : 0);
         if (closed) {
           pose = closed;
           this.correction = composePose(pose, invertPose(odom));
@@ -220,6 +226,47 @@ export class Slam {
     );
   }
 
+  /**
+   * Re-optimises the pose graph with every edge found so far and rebuilds the map from the corrected poses
+   * (online this happens only after a closure that moves the robot by minCorrection; call it before saving a
+   * map). Keeps the current pose consistent: the map→odom correction follows the last node.
+   */
+  finish(): void {
+    if (this.nodes.length < 2 || this.loops === 0) return;
+    const last = this.nodes.length - 1;
+    const before = this.nodes[last]!.pose;
+    this.optimizeGraph();
+    // map→odom = node ⊕ (old node)⁻¹ ⊕ old map→odom: the robot moves with its last node.
+    this.correction = composePose(composePose(this.nodes[last]!.pose, invertPose(before)), this.correction);
+  }
+
+  private optimizeGraph(): void {
+    const p = this.params;
+    const optimised = optimizePoseGraph(
+      this.nodes.map((n) => n.pose),
+      this.edges,
+    );
+    this.optimisations++;
+    optimised.forEach((q, i) => (this.nodes[i]!.pose = q));
+    // Rebuild every level from the corrected poses.
+    for (let l = 0; l < this.levels.length; l++) {
+      const old = this.levels[l]!;
+      const level = new OccupancyMap({ ...p.map, resolution: old.resolution });
+      // Allocate the old extent at once instead of growing scan by scan.
+      level.ensureContains(
+        old.originX,
+        old.originY,
+        old.originX + old.width * old.resolution,
+        old.originY + old.height * old.resolution,
+      );
+      for (const node of this.nodes)
+        level.integrate(
+          scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
+        );
+      this.levels[l] = level;
+    }
+  }
+
   /** Number of pose-graph nodes and loop-closure edges so far. */
   get graphStats(): { nodes: number; loops: number; optimisations: number } {
     return { nodes: this.nodes.length, loops: this.loops, optimisations: this.optimisations };
@@ -231,17 +278,26 @@ export class Slam {
    * current pose enough re-optimises the graph and rebuilds the map from the corrected poses; the corrected
    * current pose is returned.
    */
-  private addNode(scan: LaserScan, mount: Pose2D, pose: Pose2D, points: PointSet): Pose2D | null {
+  private addNode(
+    scan: LaserScan,
+    mount: Pose2D,
+    pose: Pose2D,
+    points: PointSet,
+    score: number,
+  ): Pose2D | null {
     const lc = this.params.loopClosure;
     const k = this.nodes.length;
     this.nodes.push({ scan, mount, pose, points });
-    if (k > 0)
+    if (k > 0) {
+      // A weakly matched step is where drift comes from: let loop closures bend the graph there first.
+      const trust = Math.min(1, Math.max(score, 0.05) / lc.confidentScore) ** 2;
       this.edges.push({
         from: k - 1,
         to: k,
         measurement: relativePose(this.nodes[k - 1]!.pose, pose),
-        information: [1 / lc.stepSigma ** 2, 1 / lc.stepSigma ** 2, 1 / lc.stepAngleSigma ** 2],
+        information: [trust / lc.stepSigma ** 2, trust / lc.stepSigma ** 2, trust / lc.stepAngleSigma ** 2],
       });
+    }
     if (k % lc.checkEvery !== 0 || k < lc.minNodeAge) return null;
     let best = -1;
     let bestDistance = lc.searchRadius;
@@ -298,29 +354,7 @@ export class Slam {
       Math.abs(normalizeAngle(match.pose.theta - pose.theta)) < lc.minCorrection / 10
     )
       return null;
-    const optimised = optimizePoseGraph(
-      this.nodes.map((n) => n.pose),
-      this.edges,
-    );
-    this.optimisations++;
-    optimised.forEach((q, i) => (this.nodes[i]!.pose = q));
-    // Rebuild every level from the corrected poses.
-    for (let l = 0; l < this.levels.length; l++) {
-      const old = this.levels[l]!;
-      const level = new OccupancyMap({ ...p.map, resolution: old.resolution });
-      // Allocate the old extent at once instead of growing scan by scan.
-      level.ensureContains(
-        old.originX,
-        old.originY,
-        old.originX + old.width * old.resolution,
-        old.originY + old.height * old.resolution,
-      );
-      for (const node of this.nodes)
-        level.integrate(
-          scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
-        );
-      this.levels[l] = level;
-    }
+    this.optimizeGraph();
     return { ...this.nodes[k]!.pose };
   }
 }
