@@ -350,6 +350,20 @@ export class OccupancyMap {
     };
   }
 
+  /** An empty map (every cell unknown) with the same parameters and exactly the same geometry. */
+  static emptyLike(map: OccupancyMap): OccupancyMap {
+    const out = new OccupancyMap(map.params);
+    out.originX = map.originX;
+    out.originY = map.originY;
+    out.width = map.width;
+    out.height = map.height;
+    out.cells = new Int16Array(map.width * map.height).fill(UNKNOWN_CELL);
+    out.touched = new Uint32Array(map.width * map.height);
+    out.likelihood = new Float32Array(map.width * map.height);
+    out.generation++;
+    return out;
+  }
+
   /** Resets to the values of a saved grid (0/100/−1 or 0…100): known cells start at the matching log-odds. */
   static fromOccupancyGrid(grid: OccupancyGrid, params: Partial<OccupancyMapParams> = {}): OccupancyMap {
     const map = new OccupancyMap({ ...params, resolution: grid.resolution });

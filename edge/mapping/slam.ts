@@ -250,15 +250,8 @@ export class Slam {
     optimised.forEach((q, i) => (this.nodes[i]!.pose = q));
     // Rebuild every level from the corrected poses.
     for (let l = 0; l < this.levels.length; l++) {
-      const old = this.levels[l]!;
-      const level = new OccupancyMap({ ...p.map, resolution: old.resolution });
-      // Allocate the old extent at once instead of growing scan by scan.
-      level.ensureContains(
-        old.originX,
-        old.originY,
-        old.originX + old.width * old.resolution,
-        old.originY + old.height * old.resolution,
-      );
+      // Same geometry as before: the corrected poses stay within it (plus growth on demand).
+      const level = OccupancyMap.emptyLike(this.levels[l]!);
       for (const node of this.nodes)
         level.integrate(
           scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
