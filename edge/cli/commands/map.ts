@@ -57,7 +57,7 @@ export function registerMap(program: Command): void {
     .option('--skip-bad', 'skip and count malformed lines instead of stopping at the first')
     .option(
       '--ate',
-      "compare with the log's FLASER poses (ground truth in corrected logs): ATE and step errors",
+      "compare with the log's FLASER poses (ground truth in corrected logs): ATE of the final and of the online trajectory, median step errors",
     )
     .option(
       '--no-return-range <m>',
