@@ -15,4 +15,6 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
     },
   },
+  // The dashboard's page scripts run in the browser, not in Node.
+  { files: ['cloud/dashboard/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

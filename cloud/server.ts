@@ -14,6 +14,7 @@ import { connectExternalBroker } from './broker/external.ts';
 import type { BrokerLink } from './broker/link.ts';
 import { mosquittoPasswordLine } from './broker/mosquitto-config.ts';
 import { CommandDispatcher } from './commands/dispatcher.ts';
+import { LiveHub } from './dashboard/live-hub.ts';
 import { CloudConfigSchema, type CloudConfig, type CloudConfigInput } from './config.ts';
 import { databaseSizeBytes, openCloudDb } from './db/database.ts';
 import { RobotRegistry } from './db/robots.ts';
@@ -46,6 +47,8 @@ export interface CloudService {
   readonly servicePassword: string | null;
   readonly metrics: CloudMetrics;
   readonly ingest: Ingest;
+  /** The dashboard's live channel. */
+  readonly live: LiveHub;
   /** One retention pass now (it also runs every retention.intervalSeconds). */
   runRetention(now?: number): ReturnType<typeof runRetention>;
   close(): Promise<void>;
@@ -91,6 +94,8 @@ export async function startCloud(
       connectedRobots: () => link?.connectedRobots() ?? registry.countOnline(),
     });
     let dispatcher: CommandDispatcher | null = null;
+    const live = new LiveHub({ registry, db });
+    const onCommit = options.onCommit;
     const ingest = new Ingest({
       db,
       metrics,
@@ -99,7 +104,10 @@ export async function startCloud(
       maxBatch: config.ingest.maxBatch,
       isKnownRobot: (id) => registry.isKnown(id),
       onCommandReply: (robotId, name, reply) => dispatcher?.handleReply(robotId, name, reply),
-      ...(options.onCommit ? { onCommit: options.onCommit } : {}),
+      onCommit: (records) => {
+        live.publish(records);
+        onCommit?.(records);
+      },
     });
     cleanups.push(() => ingest.close());
 
@@ -146,6 +154,7 @@ export async function startCloud(
       log,
       mqttUrls: () => brokerLink.urls,
       commandTimeoutSeconds: config.commandTimeoutSeconds,
+      live,
       ...(passwordFile
         ? {
             onRobotRegistered: (id: string, password: string) =>
@@ -154,6 +163,8 @@ export async function startCloud(
         : {}),
     });
     cleanups.push(() => api.close());
+    // Live streams never go idle: end them first, or closing the HTTP server would wait for them.
+    cleanups.push(() => live.close());
     await api.listen({ host: config.host, port: config.httpPort });
     const httpPort = (api.server.address() as AddressInfo).port;
 
@@ -186,6 +197,7 @@ export async function startCloud(
       servicePassword,
       metrics,
       ingest,
+      live,
       runRetention: retention,
       async close() {
         if (closed) return;

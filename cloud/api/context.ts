@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { MqttCredentials } from '../auth/credentials.ts';
 import { roleAtLeast, type ApiTokens, type Role, type TokenInfo } from '../auth/tokens.ts';
 import type { CommandDispatcher } from '../commands/dispatcher.ts';
+import type { LiveHub } from '../dashboard/live-hub.ts';
 import type { RobotRegistry } from '../db/robots.ts';
 import type { CloudMetrics } from '../metrics/metrics.ts';
 
@@ -17,6 +18,8 @@ export interface ApiContext {
   /** Where robots connect; returned with new credentials. */
   mqttUrls: () => string[];
   commandTimeoutSeconds: number;
+  /** The dashboard's live channel (stream tickets, SSE clients). */
+  live: LiveHub;
   /** Called once a robot is registered with its fresh password (e.g. to add it to mosquitto's file). */
   onRobotRegistered?: (id: string, password: string) => void;
 }

@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { commandRoutes } from './commands.ts';
+import { dashboardRoutes } from './dashboard.ts';
+import { liveRoutes } from './live.ts';
 import { robotRoutes } from './robots.ts';
 import { tokenRoutes } from './tokens.ts';
 
@@ -9,4 +11,6 @@ export const routes: ReadonlyArray<(app: FastifyInstance, ctx: ApiContext) => vo
   robotRoutes,
   commandRoutes,
   tokenRoutes,
+  liveRoutes,
+  dashboardRoutes,
 ];
