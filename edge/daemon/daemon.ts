@@ -1,0 +1,600 @@
+/**
+ * The edge daemon's composition root: drivers → fusion (SLAM, costmap) → planning → control → safety gate
+ * → base, under one injected clock. The pure modules decide; this shell only moves values between them,
+ * runs the mission state machine's effects and talks to the devices.
+ */
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Clock, TimerHandle } from '../../shared/clock.ts';
+import type { RobotConfig } from '../../shared/config.ts';
+import { composePose, type Point2D, type Pose2D } from '../../shared/geometry.ts';
+import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
+import type { LaserScan, Odometry } from '../../shared/sensors.ts';
+import {
+  followPath,
+  PathFollowerParamsSchema,
+  startPath,
+  type PathFollowerOutput,
+  type PathFollowerState,
+  type PathPose,
+} from '../control/path-follower.ts';
+import {
+  RecoveryParamsSchema,
+  startRecovery,
+  stepRecovery,
+  type RecoveryState,
+} from '../control/recovery.ts';
+import {
+  INITIAL_SAFETY_GATE_STATE,
+  safetyGate,
+  SafetyGateParamsSchema,
+  scanToBasePoints,
+  type BasePoints,
+  type SafetyGateOutput,
+  type SafetyGateState,
+} from '../control/safety-gate.ts';
+import type { DriveBase, SafetyState } from '../drivers/base.ts';
+import type { CameraDriver } from '../drivers/camera/camera-driver.ts';
+import type { RplidarDriver } from '../drivers/rplidar/driver.ts';
+import { regrid, type Costmap } from '../mapping/layers/costmap.ts';
+import { CostmapParamsSchema, createRobotCostmap, type RobotCostmap } from '../mapping/layers/index.ts';
+import { ScanFusion } from '../mapping/scan-fusion.ts';
+import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
+import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
+import {
+  INITIAL_MISSION_STATE,
+  transition,
+  type MissionEffect,
+  type MissionEvent,
+  type MissionState,
+} from '../mission/state-machine.ts';
+import { CoverageTracker } from './coverage-tracker.ts';
+import type { MotionPlanner } from './planner-port.ts';
+
+export const DaemonParamsSchema = z.object({
+  controlRate: z.number().positive().default(20).describe('control loop, Hz'),
+  costmapInterval: z.number().positive().default(0.2).describe('s between costmap rebuilds'),
+  /** the fixed grid on which the swept area is tracked, centred on the map origin */
+  coverageExtent: z.number().positive().default(64).describe('m, side of the coverage grid'),
+  goalCheckInterval: z
+    .number()
+    .positive()
+    .default(2)
+    .describe('s between checks that an exploration goal is still worth it'),
+  maxExplorationFailures: z
+    .number()
+    .int()
+    .positive()
+    .default(8)
+    .describe('unreachable goals in a row before exploration ends'),
+  maxReplans: z
+    .number()
+    .int()
+    .positive()
+    .default(200)
+    .describe('coverage replans before the mission gives up'),
+  follower: PathFollowerParamsSchema.prefault({}),
+  gate: SafetyGateParamsSchema.prefault({}),
+  recovery: RecoveryParamsSchema.prefault({}),
+  frontiers: FrontierParamsSchema.prefault({}),
+  costmap: CostmapParamsSchema.prefault({}),
+  slam: SlamParamsSchema.prefault({}),
+});
+export type DaemonParams = z.output<typeof DaemonParamsSchema>;
+
+export interface DaemonDevices {
+  lidar: RplidarDriver;
+  base: DriveBase;
+  camera?: CameraDriver;
+}
+
+export interface EdgeDaemonOptions {
+  config: RobotConfig;
+  clock: Clock;
+  devices: DaemonDevices;
+  planner: MotionPlanner;
+  logger?: Logger;
+  params?: z.input<typeof DaemonParamsSchema>;
+}
+
+export interface DaemonStatus {
+  mission: MissionState;
+  pose: Pose2D | undefined;
+  /** covered fraction of the free area known so far (the robot's own estimate) */
+  coverageEstimate: number;
+  replans: number;
+  replanMsMax: number;
+  lastGate: SafetyGateOutput['reason'] | undefined;
+  follower: PathFollowerOutput['status'] | undefined;
+  pathLength: number;
+  exploreTime: number;
+  coverTime: number;
+}
+
+export interface DaemonEvent {
+  time: number;
+  level: 'info' | 'warn' | 'error';
+  type: string;
+  message: string;
+}
+
+type Task =
+  | { kind: 'none' }
+  | { kind: 'explore'; goal: Point2D }
+  | { kind: 'cover' }
+  | { kind: 'home' }
+  | { kind: 'recover'; state: RecoveryState; resume: 'explore' | 'cover' | 'home' };
+
+export class EdgeDaemon {
+  readonly params: DaemonParams;
+  readonly fusion: ScanFusion;
+  readonly coverage: CoverageTracker;
+  private readonly clock: Clock;
+  private readonly config: RobotConfig;
+  private readonly devices: DaemonDevices;
+  private readonly planner: MotionPlanner;
+  private readonly logger: Logger | undefined;
+  private readonly laserMount: Pose2D;
+  private readonly costmapLayers: RobotCostmap;
+  private costmap: Costmap;
+  private mission: MissionState = INITIAL_MISSION_STATE;
+  private task: Task = { kind: 'none' };
+  private follower: PathFollowerState | undefined;
+  private lastFollower: PathFollowerOutput | undefined;
+  private gateState: SafetyGateState = INITIAL_SAFETY_GATE_STATE;
+  private lastGate: SafetyGateOutput | undefined;
+  private lastPoints: BasePoints | undefined;
+  private lastOdom: Odometry | undefined;
+  private contacts: SafetyState | undefined;
+  private controlTimer: TimerHandle | undefined;
+  private lastCostmapAt = -Infinity;
+  private lastGoalCheck = -Infinity;
+  private blacklist: Point2D[] = [];
+  private explorationFailures = 0;
+  private home: Pose2D = { x: 0, y: 0, theta: 0 };
+  private replans = 0;
+  private replanMsMax = 0;
+  private pathLength = 0;
+  private lastPathPoint: Point2D | undefined;
+  private modeSince = 0;
+  private exploreTime = 0;
+  private coverTime = 0;
+  private readonly eventListeners: Array<(event: DaemonEvent) => void> = [];
+  /** planned path currently followed, map frame (for telemetry and the dashboard) */
+  currentPath: PathPose[] = [];
+
+  constructor(options: EdgeDaemonOptions) {
+    this.clock = options.clock;
+    this.config = options.config;
+    this.devices = options.devices;
+    this.planner = options.planner;
+    this.logger = options.logger;
+    const radius = this.config.robotRadius;
+    const limits = this.config.limits;
+    this.params = DaemonParamsSchema.parse({
+      ...options.params,
+      follower: {
+        robotRadius: radius,
+        maxLinearSpeed: limits.maxLinearSpeed,
+        maxAngularSpeed: limits.maxAngularSpeed,
+        maxLinearAccel: limits.maxLinearAccel,
+        ...options.params?.follower,
+      },
+      gate: { robotRadius: radius, ...options.params?.gate },
+      recovery: {
+        robotRadius: radius,
+        wheelOffset: this.config.base.wheelBase / 2,
+        ...options.params?.recovery,
+      },
+      frontiers: { robotRadius: radius, ...options.params?.frontiers },
+      costmap: { robotRadius: radius, ...options.params?.costmap },
+    });
+    const mount = this.config.lidar.mount;
+    this.laserMount = { x: mount.x, y: mount.y, theta: mount.yaw };
+    this.fusion = new ScanFusion(this.laserMount, {
+      ...this.params.slam,
+      minRange: Math.max(this.params.slam.minRange, this.config.lidar.minRange),
+    });
+    const grid = this.fusion.slam.toOccupancyGrid();
+    this.costmapLayers = createRobotCostmap(grid, this.params.costmap);
+    this.costmap = this.costmapLayers.costmap.costmap;
+    const side = this.params.coverageExtent;
+    const res = grid.resolution;
+    const cells = Math.round(side / res);
+    this.coverage = new CoverageTracker(
+      { width: cells, height: cells, resolution: res, origin: { x: -side / 2, y: -side / 2, theta: 0 } },
+      this.config.toolWidth / 2,
+    );
+
+    this.devices.base.onOdometry((o) => this.onOdometry(o));
+    this.devices.base.onSafety((s) => (this.contacts = s));
+    this.devices.lidar.onScan((scan) => this.onScan(scan));
+  }
+
+  onEvent(listener: (event: DaemonEvent) => void): void {
+    this.eventListeners.push(listener);
+  }
+
+  /** Connects the devices and starts the control loop; the mission waits for `start`. */
+  async start(): Promise<void> {
+    await this.devices.base.start();
+    await this.devices.lidar.start();
+    this.devices.camera?.start();
+    this.controlTimer = this.clock.setInterval(() => this.controlTick(), 1 / this.params.controlRate);
+    this.emit('info', 'daemon.started', 'devices connected, control loop running');
+  }
+
+  /** Motors first, then the devices. */
+  async stop(): Promise<void> {
+    this.devices.base.drive(0, 0);
+    this.clock.clearTimer(this.controlTimer);
+    this.controlTimer = undefined;
+    this.devices.camera?.stop();
+    await Promise.allSettled([this.devices.base.stop(), this.devices.lidar.stop()]);
+  }
+
+  /** Operator and internal events go through the mission state machine. */
+  dispatch(event: MissionEvent): { ok: boolean; reason?: string } {
+    const result = transition(this.mission, event);
+    if (!result.ok) {
+      this.logger?.warn({ event, reason: result.reason }, 'mission event refused');
+      return { ok: false, reason: result.reason };
+    }
+    const from = this.mission.mode;
+    this.accountModeTime();
+    this.mission = result.state;
+    if (from !== result.state.mode)
+      this.emit('info', 'mission.state', `${from} → ${result.state.mode} on ${event.type}`);
+    for (const effect of result.effects) this.runEffect(effect);
+    return { ok: true };
+  }
+
+  get missionState(): MissionState {
+    return this.mission;
+  }
+
+  /** Estimated pose of base_link in the map frame (map→odom ⊕ latest odometry). */
+  pose(): Pose2D | undefined {
+    if (!this.lastOdom) return undefined;
+    return composePose(this.fusion.slam.mapToOdom, this.lastOdom);
+  }
+
+  map(): OccupancyGrid {
+    return this.fusion.slam.toOccupancyGrid();
+  }
+
+  status(): DaemonStatus {
+    this.accountModeTime();
+    return {
+      mission: this.mission,
+      pose: this.pose(),
+      coverageEstimate: this.coverageEstimate(),
+      replans: this.replans,
+      replanMsMax: this.replanMsMax,
+      lastGate: this.lastGate?.reason,
+      follower: this.lastFollower?.status,
+      pathLength: this.pathLength,
+      exploreTime: this.exploreTime,
+      coverTime: this.coverTime,
+    };
+  }
+
+  // --- inputs ---------------------------------------------------------------------------------------------
+
+  private onOdometry(o: Odometry): void {
+    this.lastOdom = o;
+    this.fusion.pushOdometry(o);
+  }
+
+  private onScan(scan: LaserScan): void {
+    const lidar = this.config.lidar;
+    const fused = this.fusion.processScan(scan);
+    this.lastPoints = scanToBasePoints(
+      fused?.scan ?? scan,
+      lidar.mount,
+      Math.max(lidar.minRange, this.config.robotRadius * 0.8),
+      lidar.maxRange,
+    );
+    if (!fused) return;
+    const slam = this.params.slam;
+    const rays = scanToRays(fused.scan, this.laserMount, fused.pose, slam.minRange, slam.maxRange, 0);
+    const grid = this.fusion.slam.toOccupancyGrid();
+    this.costmapLayers.costmap.resize(grid);
+    this.costmapLayers.lidar.markAndClear(rays, grid);
+    const now = this.clock.now();
+    if (now - this.lastCostmapAt >= this.params.costmapInterval) this.rebuildCostmap(grid, now);
+  }
+
+  private rebuildCostmap(grid: OccupancyGrid, now: number): void {
+    this.lastCostmapAt = now;
+    this.costmapLayers.costmap.resize(grid);
+    this.costmapLayers.static.setMap(grid);
+    this.costmap = this.costmapLayers.costmap.update(now);
+  }
+
+  // --- the control loop ----------------------------------------------------------------------------------
+
+  private controlTick(): void {
+    const now = this.clock.now();
+    const pose = this.pose();
+    let command = { v: 0, omega: 0 };
+    if (pose) {
+      this.trackPath(pose);
+      command = this.decide(now, pose);
+    }
+    const odom = this.lastOdom;
+    const gate = safetyGate(
+      this.gateState,
+      {
+        time: now,
+        command,
+        scan: this.lastPoints,
+        odometry: odom ? { stamp: odom.stamp, x: odom.x, y: odom.y } : undefined,
+        contacts: this.contacts,
+      },
+      this.params.gate,
+    );
+    this.gateState = gate.state;
+    if (gate.reason !== this.lastGate?.reason && gate.action === 'stop')
+      this.emit('warn', 'safety.stop', `safety gate: ${gate.reason}`);
+    this.lastGate = gate;
+    this.devices.base.drive(gate.v, gate.omega);
+    if (pose && (gate.reason === 'bumper' || gate.reason === 'cliff' || gate.reason === 'wheel-drop')) {
+      this.beginRecovery(now, pose, gate.reason === 'bumper' ? 'bump' : gate.reason);
+    }
+  }
+
+  /** Marks the swept area while cleaning and keeps the driven path length. */
+  private trackPath(pose: Pose2D): void {
+    if (this.mission.mode === 'covering' && this.task.kind === 'cover') this.coverage.moveTo(pose.x, pose.y);
+    else this.coverage.lift();
+    if (this.lastPathPoint)
+      this.pathLength += Math.hypot(pose.x - this.lastPathPoint.x, pose.y - this.lastPathPoint.y);
+    this.lastPathPoint = { x: pose.x, y: pose.y };
+  }
+
+  private decide(now: number, pose: Pose2D): { v: number; omega: number } {
+    const task = this.task;
+    if (task.kind === 'recover') return this.stepRecover(now, task);
+    const mode = this.mission.mode;
+    if (mode === 'exploring') {
+      if (task.kind !== 'explore' || !this.follower) this.nextFrontier(now, pose);
+      else if (now - this.lastGoalCheck >= this.params.goalCheckInterval)
+        this.checkGoal(now, pose, task.goal);
+    }
+    if (!this.follower) return { v: 0, omega: 0 };
+    const odom = this.lastOdom;
+    const out = followPath(
+      this.follower,
+      { time: now, pose, velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 }, costmap: this.costmap },
+      this.params.follower,
+    );
+    this.follower = out.state;
+    this.lastFollower = out;
+    if (out.status === 'done') this.pathDone();
+    else if (out.status === 'blocked' || out.status === 'obstructed') this.pathBlocked(out.status);
+    return out.status === 'done' || out.status === 'blocked' ? { v: 0, omega: 0 } : out;
+  }
+
+  private pathDone(): void {
+    const kind = this.task.kind;
+    this.follower = undefined;
+    this.currentPath = [];
+    if (kind === 'explore') {
+      this.explorationFailures = 0;
+      this.task = { kind: 'none' };
+    } else if (kind === 'cover') this.replanCoverage();
+    else if (kind === 'home') this.dispatch({ type: 'arrivedHome' });
+  }
+
+  private pathBlocked(status: 'blocked' | 'obstructed'): void {
+    const task = this.task;
+    this.follower = undefined;
+    this.currentPath = [];
+    this.emit('info', 'path.blocked', `path ${status} while ${this.mission.mode}`);
+    if (task.kind === 'explore') this.blacklist.push(task.goal);
+    this.dispatch({ type: 'pathBlocked' });
+  }
+
+  private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop'): void {
+    if (this.task.kind === 'recover' || !this.lastOdom) return;
+    const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
+    const state = startRecovery(
+      { time: now, odometry: this.lastOdom, mapPose: pose, cause, contacts: this.contacts },
+      this.params.recovery,
+    );
+    if (state.obstacleMap) this.costmapLayers.camera.markObstacles([state.obstacleMap], now);
+    this.follower = undefined;
+    this.currentPath = [];
+    this.task = { kind: 'recover', state, resume };
+    this.emit('warn', `recovery.${cause}`, `${cause}: backing off and marking the obstacle`);
+  }
+
+  private stepRecover(now: number, task: Extract<Task, { kind: 'recover' }>): { v: number; omega: number } {
+    const odom = this.lastOdom!;
+    const out = stepRecovery(task.state, { time: now, odometry: odom }, this.params.recovery);
+    if (out.status === 'backing') {
+      this.task = { ...task, state: out.state };
+      return out;
+    }
+    this.rebuildCostmap(this.fusion.slam.toOccupancyGrid(), now);
+    this.task = { kind: 'none' };
+    if (task.resume === 'explore') this.task = { kind: 'none' };
+    this.dispatch({ type: 'pathBlocked' });
+    return { v: 0, omega: 0 };
+  }
+
+  // --- exploration -----------------------------------------------------------------------------------------
+
+  private obstacleMask(): Uint8Array {
+    const grid = this.fusion.slam.toOccupancyGrid();
+    const costs = regrid(this.costmap.costs, this.costmap, grid, 255);
+    const mask = new Uint8Array(costs.length);
+    for (let i = 0; i < costs.length; i++) mask[i] = costs[i]! === 254 || grid.data[i]! >= 65 ? 1 : 0;
+    return mask;
+  }
+
+  private nextFrontier(now: number, pose: Pose2D): void {
+    this.lastGoalCheck = now;
+    const grid = this.fusion.slam.toOccupancyGrid();
+    if (grid.width * grid.height <= 1) return;
+    this.rebuildCostmap(grid, now);
+    const result = findFrontierGoal(grid, pose, this.params.frontiers, {
+      obstacles: this.obstacleMask(),
+      blacklist: this.blacklist,
+    });
+    if (result.kind === 'none') {
+      this.task = { kind: 'none' };
+      this.emit('info', 'exploration.complete', `no reachable frontier left (${result.reason})`);
+      this.dispatch({ type: 'explorationComplete' });
+      return;
+    }
+    const path = this.planner.pathTo(this.costmap, pose, result.goal, this.config.robotRadius);
+    if (!path || path.length < 2) {
+      this.blacklist.push(result.goal);
+      if (++this.explorationFailures >= this.params.maxExplorationFailures) {
+        this.emit('warn', 'exploration.complete', 'frontiers left, but none can be reached');
+        this.dispatch({ type: 'explorationComplete' });
+      }
+      return;
+    }
+    this.task = { kind: 'explore', goal: result.goal };
+    this.follow(path);
+  }
+
+  /** Drops the goal once it is no longer on a frontier (mapped meanwhile), so the robot does not drive there for nothing. */
+  private checkGoal(now: number, pose: Pose2D, goal: Point2D): void {
+    this.lastGoalCheck = now;
+    const grid = this.fusion.slam.toOccupancyGrid();
+    const result = findFrontierGoal(grid, pose, this.params.frontiers, {
+      obstacles: this.obstacleMask(),
+      blacklist: this.blacklist,
+    });
+    if (result.kind === 'none') {
+      this.follower = undefined;
+      this.task = { kind: 'none' };
+      return;
+    }
+    const still = result.clusters.some(
+      (c) => c.goal && Math.hypot(c.goal.x - goal.x, c.goal.y - goal.y) < 0.5,
+    );
+    if (!still) {
+      this.follower = undefined;
+      this.task = { kind: 'none' };
+    }
+  }
+
+  // --- coverage --------------------------------------------------------------------------------------------
+
+  private replanCoverage(): void {
+    const pose = this.pose();
+    if (!pose) return;
+    const now = this.clock.now();
+    this.rebuildCostmap(this.fusion.slam.toOccupancyGrid(), now);
+    const started = performance.now();
+    const covered = regrid(this.coverage.covered, this.coverage.info, this.costmap, 0);
+    const plan = this.planner.coverage({
+      costmap: this.costmap,
+      start: pose,
+      covered,
+      toolWidth: this.config.toolWidth,
+      robotRadius: this.config.robotRadius,
+    });
+    const ms = performance.now() - started;
+    this.replans++;
+    this.replanMsMax = Math.max(this.replanMsMax, ms);
+    if (!plan || plan.path.length < 2) {
+      this.emit('info', 'coverage.complete', 'nothing reachable left to clean');
+      this.dispatch({ type: 'coverageComplete' });
+      return;
+    }
+    if (this.replans > this.params.maxReplans) {
+      this.emit('warn', 'coverage.giveup', `stopped after ${this.replans} replans`);
+      this.dispatch({ type: 'coverageComplete' });
+      return;
+    }
+    this.task = { kind: 'cover' };
+    this.follow(plan.path);
+  }
+
+  private follow(path: PathPose[]): void {
+    this.currentPath = path;
+    this.follower = startPath(path, this.params.follower);
+  }
+
+  private goHome(): void {
+    const pose = this.pose();
+    if (!pose) return;
+    const path = this.planner.pathTo(this.costmap, pose, this.home, this.config.robotRadius);
+    if (!path || path.length < 2) {
+      // Already home, or home cannot be reached: either way the mission ends here.
+      this.task = { kind: 'home' };
+      this.dispatch({ type: 'arrivedHome' });
+      return;
+    }
+    this.task = { kind: 'home' };
+    this.follow(path);
+  }
+
+  // --- the mission's effects ------------------------------------------------------------------------------
+
+  private runEffect(effect: MissionEffect): void {
+    switch (effect) {
+      case 'loadMap':
+        this.home = this.pose() ?? { x: 0, y: 0, theta: 0 };
+        this.dispatch({ type: 'noMap' });
+        break;
+      case 'startExploration':
+        this.explorationFailures = 0;
+        this.task = { kind: 'none' };
+        break;
+      case 'exploreNextFrontier':
+        this.task = { kind: 'none' };
+        this.follower = undefined;
+        break;
+      case 'saveMap':
+        this.emit('info', 'map.saved', 'map kept for coverage');
+        break;
+      case 'planCoverage':
+      case 'replan':
+        this.replanCoverage();
+        break;
+      case 'followPlan':
+        break;
+      case 'goHome':
+        this.goHome();
+        break;
+      case 'stopMotors':
+        this.follower = undefined;
+        this.currentPath = [];
+        if (this.task.kind !== 'recover') this.task = { kind: 'none' };
+        this.devices.base.drive(0, 0);
+        break;
+    }
+  }
+
+  // --- bookkeeping -----------------------------------------------------------------------------------------
+
+  private accountModeTime(): void {
+    const now = this.clock.now();
+    const dt = now - this.modeSince;
+    if (this.mission.mode === 'exploring') this.exploreTime += dt;
+    if (this.mission.mode === 'covering') this.coverTime += dt;
+    this.modeSince = now;
+  }
+
+  private coverageEstimate(): number {
+    const grid = this.fusion.slam.toOccupancyGrid();
+    let free = 0;
+    for (let i = 0; i < grid.data.length; i++) if (grid.data[i]! >= 0 && grid.data[i]! < 25) free++;
+    const area = free * grid.resolution * grid.resolution;
+    const swept = this.coverage.count * this.coverage.info.resolution ** 2;
+    return area > 0 ? Math.min(1, swept / area) : 0;
+  }
+
+  private emit(level: DaemonEvent['level'], type: string, message: string): void {
+    const event: DaemonEvent = { time: this.clock.now(), level, type, message };
+    this.logger?.[level]({ type, time: event.time }, message);
+    for (const listener of this.eventListeners) listener(event);
+  }
+}

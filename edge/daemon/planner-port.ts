@@ -1,0 +1,31 @@
+/**
+ * What the daemon asks of the planning module. The daemon owns no planning logic; it hands the current
+ * costmap, pose and coverage progress to these functions and follows what comes back.
+ */
+import type { Point2D, Pose2D } from '../../shared/geometry.ts';
+import type { PathPose } from '../control/path-follower.ts';
+import type { Costmap } from '../mapping/layers/costmap.ts';
+
+export interface CoverageRequest {
+  costmap: Costmap;
+  start: Pose2D;
+  /** 1 where the tool has already swept, in the costmap's geometry */
+  covered: Uint8Array;
+  toolWidth: number;
+  robotRadius: number;
+}
+
+export interface CoveragePlan {
+  path: PathPose[];
+  /** m² of the reachable cleanable area left uncovered that the plan visits */
+  plannedArea: number;
+  /** m² of cleanable area the plan cannot reach now (retried later) */
+  unreachableArea: number;
+}
+
+export interface MotionPlanner {
+  /** A collision-free path from `from` to `goal` on the costmap, or undefined when there is none. */
+  pathTo(costmap: Costmap, from: Pose2D, goal: Point2D, robotRadius: number): PathPose[] | undefined;
+  /** A coverage path over what is left to clean, or undefined when nothing reachable is left. */
+  coverage(request: CoverageRequest): CoveragePlan | undefined;
+}

@@ -1,0 +1,238 @@
+/**
+ * `swath sim`: one complete mission (explore, then cover) of the edge daemon against the simulated robot,
+ * as fast as the CPU allows, scored against the simulator's ground truth: coverage of the true reachable
+ * cleanable area from the TRUE pose, collisions with what the LIDAR could see, contacts with what only a
+ * camera could see, localization error and map agreement.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { RobotConfig } from '../../shared/config.ts';
+import type { Pose2D } from '../../shared/geometry.ts';
+import { createDriveBase } from '../drivers/base.ts';
+import { RplidarDriver } from '../drivers/rplidar/driver.ts';
+import { CoverageTracker } from '../daemon/coverage-tracker.ts';
+import { EdgeDaemon, type DaemonEvent } from '../daemon/daemon.ts';
+import type { MotionPlanner } from '../daemon/planner-port.ts';
+import { renderMapPng, writeRosMap } from '../mapping/map-file.ts';
+import { mapAgreement, mapPoseInWorld, PoseErrorStats } from './metrics.ts';
+import { SimulatedRobot, SIM_ROBOT_CONFIG } from './sim-robot.ts';
+import { VirtualClock } from './virtual-clock.ts';
+import { loadWorld } from './world/load-world.ts';
+import { worldReachability } from './world/reachability.ts';
+
+export interface MissionOptions {
+  world: string;
+  seed: number;
+  planner: MotionPlanner;
+  /** simulated seconds before the mission is aborted (default 3600) */
+  timeLimit?: number;
+  out?: string;
+  config?: RobotConfig;
+  logger?: Logger;
+  /** unplug the LIDAR at `at` s for `duration` s (the safety test) */
+  lidarOutage?: { at: number; duration: number };
+  /** called about every simulated 10 s */
+  onProgress?: (progress: { simTime: number; mode: string; coverage: number }) => void;
+}
+
+export interface MissionReport {
+  result: 'done' | 'aborted';
+  reason?: string;
+  world: string;
+  seed: number;
+  coverage: number;
+  cleanableArea: number;
+  collisions: number;
+  lowObstacleContacts: number;
+  pathLength: number;
+  simTime: number;
+  wallTime: number;
+  realtimeFactor: number;
+  replans: number;
+  replanMsMax: number;
+  poseRmse: number;
+  mapAgreement: number;
+  exploreTime: number;
+  coverTime: number;
+  /** with lidarOutage: clock seconds from the unplug until the base stood still */
+  outageStopTime?: number;
+  /** with lidarOutage: whether the mission moved on again once the LIDAR was back */
+  resumedAfterOutage?: boolean;
+}
+
+const TRUTH_RATE = 20;
+
+export async function runMission(options: MissionOptions): Promise<MissionReport> {
+  const started = performance.now();
+  const config = options.config ?? SIM_ROBOT_CONFIG;
+  const timeLimit = options.timeLimit ?? 3600;
+  const clock = new VirtualClock();
+  const world = loadWorld(options.world);
+  const robot = new SimulatedRobot({ world, clock, seed: options.seed, config });
+  const lidar = new RplidarDriver(config.lidar, robot.bus.factory(config.lidar.serial.path), clock);
+  const base = createDriveBase(config.base, robot.bus.factory, clock);
+  const daemon = new EdgeDaemon({
+    config,
+    clock,
+    devices: { lidar, base },
+    planner: options.planner,
+    logger: options.logger,
+  });
+  const events: DaemonEvent[] = [];
+  daemon.onEvent((e) => events.push(e));
+
+  // Ground truth: what a robot of this radius could reach from its start, and what its tool could sweep.
+  const resolution = 0.05;
+  const reach = worldReachability(world, resolution, config.robotRadius);
+  const truthInfo = reach.grid;
+  const cleanable = cleanableMask(reach.reachable, reach.grid, config.toolWidth / 2);
+  let cleanableCells = 0;
+  for (const c of cleanable) cleanableCells += c;
+  const trueCoverage = new CoverageTracker(truthInfo, config.toolWidth / 2);
+
+  let collisions = 0;
+  let lowObstacleContacts = 0;
+  const lidarHeight = config.lidar.mount.z;
+  robot.body.onContact((contact) => {
+    if (contact.height >= lidarHeight) collisions++;
+    else lowObstacleContacts++;
+  });
+
+  const startPose: Pose2D = robot.truePose();
+  const poseError = new PoseErrorStats();
+  const driven: { x: number; y: number }[] = [];
+  clock.setInterval(() => {
+    const truth = robot.truePose();
+    // The tool is down only while the mission is cleaning, as on the robot.
+    if (daemon.missionState.mode === 'covering') trueCoverage.moveTo(truth.x, truth.y);
+    else trueCoverage.lift();
+    const estimate = daemon.pose();
+    if (estimate) {
+      poseError.add(mapPoseInWorld(startPose, estimate), truth);
+      driven.push({ x: estimate.x, y: estimate.y });
+    }
+  }, 1 / TRUTH_RATE);
+
+  // Start: connect the devices (the clock must run meanwhile), then the mission.
+  let up = false;
+  const starting = daemon.start().then(() => (up = true));
+  while (!up && clock.now() < 10) await clock.advanceBy(0.1);
+  await starting;
+  const begin = daemon.dispatch({ type: 'start' });
+  if (!begin.ok) throw new Error(`mission refused to start: ${begin.reason}`);
+
+  let outageStopTime: number | undefined;
+  let resumedAfterOutage: boolean | undefined;
+  const outage = options.lidarOutage;
+  let result: MissionReport['result'] = 'aborted';
+  let reason: string | undefined = 'time limit';
+  let nextProgress = 10;
+  while (clock.now() < timeLimit) {
+    const t = clock.now();
+    if (outage && t < outage.at && t + 0.1 >= outage.at) {
+      await clock.advanceTo(outage.at);
+      robot.lidarPort.unplug();
+      const unpluggedAt = clock.now();
+      while (clock.now() < unpluggedAt + outage.duration) {
+        await clock.advanceBy(0.01);
+        const speed = Math.abs(robot.body.leftSpeed) + Math.abs(robot.body.rightSpeed);
+        if (outageStopTime === undefined && speed < 1e-3) outageStopTime = clock.now() - unpluggedAt;
+      }
+      robot.lidarPort.plug();
+      const pathBefore = daemon.status().pathLength;
+      const back = clock.now();
+      while (clock.now() < back + 20 && daemon.missionState.mode !== 'done') await clock.advanceBy(0.1);
+      resumedAfterOutage =
+        daemon.status().pathLength > pathBefore + 0.05 || daemon.missionState.mode === 'done';
+      continue;
+    }
+    await clock.advanceBy(0.1);
+    const mode = daemon.missionState.mode;
+    if (mode === 'done') {
+      result = 'done';
+      reason = undefined;
+      break;
+    }
+    if (mode === 'error' || mode === 'idle') {
+      reason = daemon.missionState.fault ?? `mission ended in ${mode}`;
+      break;
+    }
+    if (clock.now() >= nextProgress) {
+      nextProgress += 10;
+      options.onProgress?.({ simTime: clock.now(), mode, coverage: trueCoverage.fractionOf(cleanable) });
+    }
+  }
+  const status = daemon.status();
+  await Promise.all([daemon.stop(), clock.advanceBy(0.5)]);
+
+  const map = daemon.map();
+  const agreement = mapAgreement(map, startPose, world.lidarPlaneGrid(map.resolution, lidarHeight));
+  const wallTime = (performance.now() - started) / 1000;
+  const report: MissionReport = {
+    result,
+    ...(reason ? { reason } : {}),
+    world: options.world,
+    seed: options.seed,
+    coverage: round(trueCoverage.fractionOf(cleanable), 4),
+    cleanableArea: round(cleanableCells * resolution * resolution, 2),
+    collisions,
+    lowObstacleContacts,
+    pathLength: round(status.pathLength, 2),
+    simTime: round(clock.now(), 2),
+    wallTime: round(wallTime, 2),
+    realtimeFactor: round(clock.now() / wallTime, 1),
+    replans: status.replans,
+    replanMsMax: round(status.replanMsMax, 1),
+    poseRmse: round(poseError.rmse, 4),
+    mapAgreement: round(agreement.agreement, 4),
+    exploreTime: round(status.exploreTime, 1),
+    coverTime: round(status.coverTime, 1),
+    ...(outageStopTime !== undefined ? { outageStopTime: round(outageStopTime, 3) } : {}),
+    ...(resumedAfterOutage !== undefined ? { resumedAfterOutage } : {}),
+  };
+  if (options.out) {
+    mkdirSync(options.out, { recursive: true });
+    writeRosMap(map, join(options.out, 'map'));
+    writeFileSync(
+      join(options.out, 'map.png'),
+      renderMapPng(map, { polylines: [{ points: driven, color: [220, 40, 40] }] }),
+    );
+    writeFileSync(
+      join(options.out, 'mission.jsonl'),
+      events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''),
+    );
+    writeFileSync(join(options.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
+  return report;
+}
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/** Cells within the tool radius of a reachable centre, that are not obstacles: what can be cleaned. */
+function cleanableMask(
+  reachable: Uint8Array,
+  grid: { width: number; height: number; resolution: number; data: Int8Array },
+  toolRadius: number,
+): Uint8Array {
+  const { width, height, resolution, data } = grid;
+  const out = new Uint8Array(width * height);
+  const r = Math.floor(toolRadius / resolution + 1e-9);
+  const offsets: number[] = [];
+  for (let dy = -r; dy <= r; dy++)
+    for (let dx = -r; dx <= r; dx++)
+      if ((dx * dx + dy * dy) * resolution * resolution <= toolRadius * toolRadius) offsets.push(dx, dy);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!reachable[y * width + x]) continue;
+      for (let k = 0; k < offsets.length; k += 2) {
+        const nx = x + offsets[k]!;
+        const ny = y + offsets[k + 1]!;
+        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+        const i = ny * width + nx;
+        if (data[i]! === 0) out[i] = 1;
+      }
+    }
+  }
+  return out;
+}
