@@ -20,6 +20,8 @@ const MAX_PENDING_TICKETS = 10_000;
 /** The latest state telemetry of a robot, as the fleet list and the robot page show it. */
 export interface LiveState {
   robotId: string;
+  bootId: string;
+  seq: number;
   time: number;
   receivedAt: number;
   pose: { x: number; y: number; theta: number };
@@ -83,6 +85,8 @@ export class LiveHub {
     this.selectLatestState = opts.db.prepare<
       [string],
       {
+        boot_id: string;
+        seq: number;
         time: number;
         received_at: number;
         x: number;
@@ -96,7 +100,7 @@ export class LiveHub {
         angular_speed: number;
       }
     >(
-      `SELECT t.time, t.received_at, t.x, t.y, t.theta, t.mission_state, t.coverage, t.battery_percent,
+      `SELECT s.boot_id, t.seq, t.time, t.received_at, t.x, t.y, t.theta, t.mission_state, t.coverage, t.battery_percent,
          t.battery_voltage, t.linear_speed, t.angular_speed
        FROM series s JOIN telemetry t ON t.series = s.id
        WHERE s.robot_id = ? AND s.stream = 'state' ORDER BY t.received_at DESC, t.time DESC LIMIT 1`,
@@ -141,6 +145,8 @@ export class LiveHub {
     const state: LiveState | null = row
       ? {
           robotId,
+          bootId: row.boot_id,
+          seq: row.seq,
           time: row.time,
           receivedAt: row.received_at,
           pose: { x: row.x, y: row.y, theta: row.theta },
@@ -212,6 +218,8 @@ export class LiveHub {
         if (!prev || prev.time <= m.time)
           this.states.set(r.robotId, {
             robotId: r.robotId,
+            bootId: m.bootId,
+            seq: m.seq,
             time: m.time,
             receivedAt: r.receivedAt,
             pose: m.pose,
@@ -248,6 +256,8 @@ export class LiveHub {
           if (m.stream !== 'state' || !('pose' in m)) break;
           message = sse('state', {
             robotId: r.robotId,
+            bootId: m.bootId,
+            seq: m.seq,
             time: m.time,
             receivedAt: r.receivedAt,
             pose: m.pose,

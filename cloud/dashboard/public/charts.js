@@ -29,6 +29,7 @@ export class TelemetryCharts {
   constructor(container) {
     this.container = container;
     this.lastTime = -Infinity;
+    this.keysAtLastTime = new Set();
     this.charts = CHARTS.map((spec) => {
       const box = document.createElement('section');
       box.className = 'chart card';
@@ -65,12 +66,19 @@ export class TelemetryCharts {
     return Math.max(200, box.clientWidth - 24);
   }
 
-  /** Adds state samples (sorted by time); those not newer than the last point are skipped. */
+  /**
+   * Adds state samples (sorted by time). Older ones than the last point, and repeats (the same boot and
+   * seq: history and the live stream overlap), are skipped.
+   */
   add(samples) {
     let added = 0;
     for (const s of samples) {
-      if (s.time <= this.lastTime || s.batteryPercent === null || s.batteryPercent === undefined) continue;
+      if (s.time < this.lastTime || s.batteryPercent === null || s.batteryPercent === undefined) continue;
+      const key = s.seq === null ? `avg:${s.time}` : `${s.bootId}:${s.seq}`;
+      if (s.time === this.lastTime && this.keysAtLastTime.has(key)) continue;
+      if (s.time > this.lastTime) this.keysAtLastTime.clear();
       this.lastTime = s.time;
+      this.keysAtLastTime.add(key);
       added++;
       for (const c of this.charts) {
         c.data[0].push(s.time);

@@ -25,7 +25,7 @@ export function robotPage(main, robotId, role, setLinkState) {
     battery: el('dd', { id: 'robot-battery' }, '—'),
     coverage: el('dd', { id: 'robot-coverage' }, '—'),
     speed: el('dd', {}, '—'),
-    seen: el('dd', {}, 'never'),
+    seen: el('dd', { id: 'robot-seen' }, 'never'),
     version: el('dd', {}, '—'),
   };
   const canvas = el('canvas', { id: 'map-canvas', class: 'map', 'aria-label': 'live map' });
@@ -119,10 +119,14 @@ export function robotPage(main, robotId, role, setLinkState) {
   let historyLoaded = false;
   let held = [];
 
+  const showSeen = () => {
+    facts.seen.textContent = ago(lastSeen);
+  };
   const showRobot = (r) => {
     title.textContent = r.name === r.id ? r.id : `${r.name} (${r.id})`;
     setOnline(r.online);
     lastSeen = r.lastSeen;
+    showSeen();
     facts.version.textContent = r.status ? `${r.status.version} · ${r.status.firmware}` : '—';
   };
   const setOnline = (online) => {
@@ -231,9 +235,7 @@ export function robotPage(main, robotId, role, setLinkState) {
     }
   }
 
-  const ticker = setInterval(() => {
-    facts.seen.textContent = ago(lastSeen);
-  }, 1000);
+  const ticker = setInterval(showSeen, 1000);
   const onResize = () => map.redraw();
   window.addEventListener('resize', onResize);
   return () => {
