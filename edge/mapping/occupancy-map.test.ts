@@ -160,6 +160,54 @@ describe('OccupancyMap', () => {
     assert.ok(peak > 0.9, 'repeated hits saturate the evidence');
   });
 
+  it('decimates dense beams near the sensor without leaving gaps', () => {
+    const n = 1600;
+    const fan = (decimate: boolean): OccupancyMap => {
+      const m = new OccupancyMap({ resolution: 0.05, growMargin: 0.5 });
+      const b = rays(0.01, 0.02, []);
+      b.endX = new Float64Array(n);
+      b.endY = new Float64Array(n);
+      b.hit = new Uint8Array(n).fill(1);
+      b.count = n;
+      for (let i = 0; i < n; i++) {
+        const a = (2 * Math.PI * i) / n;
+        const r = 6 + Math.sin(3 * a);
+        b.endX[i] = 0.01 + r * Math.cos(a);
+        b.endY[i] = 0.02 + r * Math.sin(a);
+      }
+      if (decimate) {
+        b.beamSpacing = (2 * Math.PI) / n;
+        b.beamIndex = Uint32Array.from({ length: n }, (_, i) => i);
+      }
+      m.integrate(b);
+      return m;
+    };
+    const full = fan(false);
+    const fast = fan(true);
+    assert.equal(fast.width, full.width);
+    let freeFull = 0;
+    for (let i = 0; i < full.cells.length; i++) {
+      const wasFree = full.cells[i]! < 0 && full.cells[i] !== UNKNOWN_CELL;
+      if (!wasFree) continue;
+      freeFull++;
+      const cx = i % full.width;
+      const cy = Math.floor(i / full.width);
+      let near = false;
+      for (let dy = -1; dy <= 1 && !near; dy++)
+        for (let dx = -1; dx <= 1 && !near; dx++) {
+          const v = fast.cells[(cy + dy) * fast.width + cx + dx]!;
+          near = v < 0 && v !== UNKNOWN_CELL;
+        }
+      assert.ok(near, `cell ${cx},${cy} cleared without decimation has no cleared neighbour with it`);
+    }
+    assert.ok(freeFull > 40000);
+    // hits are never skipped
+    assert.deepEqual(
+      [...fast.cells].filter((v) => v > 0).length,
+      [...full.cells].filter((v) => v > 0).length,
+    );
+  });
+
   it('round-trips through OccupancyGrid values', () => {
     const m = new OccupancyMap({ resolution: 0.05 });
     for (let k = 0; k < 3; k++)

@@ -49,6 +49,12 @@ export interface RayBatch {
   endY: Float64Array;
   hit: Uint8Array;
   count: number;
+  /**
+   * For rays from one scanner sweep, in order: the angle between consecutive beams (rad) and each ray's beam
+   * number. Lets the clearing skip the stretch near the sensor where neighbouring beams cross the same cells.
+   */
+  beamSpacing?: number;
+  beamIndex?: Uint32Array;
 }
 
 export class OccupancyMap {
@@ -234,34 +240,71 @@ export class OccupancyMap {
     const miss = this.missDelta;
     const min = this.minValue;
     const firstMiss = miss < min ? min : miss;
-    const startCx = Math.floor(sx);
-    const startCy = Math.floor(sy);
+    // Beam decimation: beams whose number is a multiple of 2^(L+1) lie beamSpacing·2^(L+1) apart, so they are
+    // at least a cell apart from 1 / (beamSpacing·2^(L+1)) cells out; a beam with exactly L trailing zero bits
+    // is traced from there on (beam 0 from the sensor). Every cell within one cell of a beam is still cleared.
+    const spacing = rays.beamSpacing ?? 0;
+    const beams = spacing > 0 ? rays.beamIndex : undefined;
+    // Each beam's length in cells, by beam number (0 where a beam is missing): a beam's near part is only
+    // covered by its two neighbours one level up as far as they reach.
+    let lengths: Float64Array | undefined;
+    if (beams) {
+      let maxBeam = 0;
+      for (let i = 0; i < rays.count; i++) maxBeam = Math.max(maxBeam, beams[i]!);
+      lengths = new Float64Array(maxBeam + 1);
+      for (let i = 0; i < rays.count; i++)
+        lengths[beams[i]!] = Math.hypot(
+          (rays.endX[i]! - this.originX) * inv - sx,
+          (rays.endY[i]! - this.originY) * inv - sy,
+        );
+    }
     // Consecutive beams ending in the same cell cross the same cells (to within one): trace only the first.
     // On coarse levels and with dense scanners this skips most rays.
     let lastCx = NaN;
     let lastCy = NaN;
     let lastHit = -1;
+    let lastStart = 0;
     for (let i = 0; i < rays.count; i++) {
       const ex = (rays.endX[i]! - this.originX) * inv;
       const ey = (rays.endY[i]! - this.originY) * inv;
       const endCx = Math.floor(ex);
       const endCy = Math.floor(ey);
       const hit = rays.hit[i]!;
-      if (endCx === lastCx && endCy === lastCy && hit === lastHit) continue;
+      // Where this beam starts being traced, in cells from the sensor (0: from the sensor).
+      let start = 0;
+      if (beams && lengths) {
+        const beam = beams[i]!;
+        if (beam !== 0) {
+          const half = 2 ** Math.min(20, 31 - Math.clz32(beam & -beam));
+          const reach = Math.min(lengths[beam - half] ?? 0, lengths[beam + half] ?? 0);
+          start = Math.max(0, Math.min(1 / (spacing * 2 * half), reach - 1));
+        }
+      }
+      // A beam ending in the cell the last traced beam ended in, and starting no nearer, adds nothing.
+      if (endCx === lastCx && endCy === lastCy && hit === lastHit && start >= lastStart) continue;
+      const length = Math.hypot(ex - sx, ey - sy);
+      if (start > 1 && start >= length - 1) continue;
       lastCx = endCx;
       lastCy = endCy;
       lastHit = hit;
-      let cx = startCx;
-      let cy = startCy;
-      const dx = ex - sx;
-      const dy = ey - sy;
+      lastStart = start;
+      let ox = sx;
+      let oy = sy;
+      if (start > 1) {
+        ox = sx + ((ex - sx) * start) / length;
+        oy = sy + ((ey - sy) * start) / length;
+      }
+      let cx = Math.floor(ox);
+      let cy = Math.floor(oy);
+      const dx = ex - ox;
+      const dy = ey - oy;
       const stepX = dx > 0 ? 1 : -1;
       const stepY = dy > 0 ? 1 : -1;
       const stepIndexY = stepY * w;
       const tDeltaX = dx !== 0 ? Math.abs(1 / dx) : Infinity;
       const tDeltaY = dy !== 0 ? Math.abs(1 / dy) : Infinity;
-      let tMaxX = dx > 0 ? (cx + 1 - sx) / dx : dx < 0 ? (sx - cx) / -dx : Infinity;
-      let tMaxY = dy > 0 ? (cy + 1 - sy) / dy : dy < 0 ? (sy - cy) / -dy : Infinity;
+      let tMaxX = dx > 0 ? (cx + 1 - ox) / dx : dx < 0 ? (ox - cx) / -dx : Infinity;
+      let tMaxY = dy > 0 ? (cy + 1 - oy) / dy : dy < 0 ? (oy - cy) / -dy : Infinity;
       let remaining = Math.abs(endCx - cx) + Math.abs(endCy - cy) + (hit === 0 ? 1 : 0);
       let index = cy * w + cx;
       while (remaining > 0) {
