@@ -87,8 +87,6 @@ export class OccupancyMap {
   private readonly evidence: Float32Array;
   private readonly kernel: Float32Array;
   private readonly kernelRadius: number;
-  /** bumped whenever the grid is reallocated (so callers can drop cached views) */
-  generation = 0;
 
   constructor(params: Partial<OccupancyMapParams> = {}) {
     this.params = OccupancyMapParamsSchema.parse(params);
@@ -187,7 +185,6 @@ export class OccupancyMap {
       this.touched = new Uint32Array(this.width * this.height);
       this.likelihood = new Float32Array(this.width * this.height);
     }
-    this.generation++;
   }
 
   /**
@@ -403,7 +400,6 @@ export class OccupancyMap {
     out.cells = new Int16Array(map.width * map.height).fill(UNKNOWN_CELL);
     out.touched = new Uint32Array(map.width * map.height);
     out.likelihood = new Float32Array(map.width * map.height);
-    out.generation++;
     return out;
   }
 
@@ -428,7 +424,6 @@ export class OccupancyMap {
         if (e > 0) map.spread(i, e);
       }
     }
-    map.generation++;
     return map;
   }
 }

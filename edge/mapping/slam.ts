@@ -1,8 +1,10 @@
 /**
  * The mapping and localization pipeline the daemon runs for every LIDAR revolution:
  *   predict (map→odom correction ⊕ odometry) → match the scan against the map → accept the match or fall
- *   back to odometry → update the correction → integrate the scan into every level of the map pyramid.
- * Pure: scans and odometry come in as values, poses and maps come out.
+ *   back to odometry → update the correction → integrate the scan into every level of the map pyramid →
+ *   add a pose-graph node and, now and then, look for a loop closure (re-optimise and rebuild the map).
+ * Pure: scans and odometry come in as values, poses and maps come out. Memory grows with the run: every
+ * integrated scan is kept as a graph node (to rebuild the map), and every update as a trajectory entry.
  */
 import { z } from 'zod';
 import { composePose, invertPose, normalizeAngle, relativePose, type Pose2D } from '../../shared/geometry.ts';
