@@ -214,6 +214,9 @@ export class LiveHub {
     for (const r of records) {
       if (r.kind === 'telemetry' && r.message.stream === 'state' && 'pose' in r.message) {
         const m = r.message;
+        // Only robots someone has looked at are cached; the others are read from the database (already
+        // committed) when first asked for, so a fleet nobody watches costs no memory here.
+        if (!this.states.has(r.robotId)) continue;
         const prev = this.states.get(r.robotId);
         if (!prev || prev.time <= m.time)
           this.states.set(r.robotId, {

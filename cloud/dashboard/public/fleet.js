@@ -1,6 +1,6 @@
 // The fleet list: every robot with its online state, last message, mission state, battery and coverage,
 // from the fleet stream's hello and then its status and state messages.
-import { openStream } from './api.js';
+import { apiFetch, openStream } from './api.js';
 import { ago, el, percent } from './dom.js';
 
 export function fleetPage(main, setLinkState) {
@@ -65,6 +65,20 @@ export function fleetPage(main, setLinkState) {
       el('td', { 'data-label': 'Coverage' }, percent(r.state ? r.state.coverage * 100 : null)),
     );
 
+  // A robot registered after the hello: fetch its row once, then it updates like the others.
+  const fetching = new Set();
+  const addRobot = (robotId) => {
+    if (fetching.has(robotId)) return;
+    fetching.add(robotId);
+    apiFetch(`/api/robots/${encodeURIComponent(robotId)}`)
+      .then((r) => {
+        if (!robots.has(r.id)) robots.set(r.id, { ...r, state: null });
+        render();
+      })
+      .catch(() => {})
+      .finally(() => fetching.delete(robotId));
+  };
+
   const stream = openStream(
     null,
     (name, data) => {
@@ -73,13 +87,13 @@ export function fleetPage(main, setLinkState) {
         for (const r of data.robots) robots.set(r.id, r);
       } else if (name === 'status') {
         const r = robots.get(data.robotId);
-        if (!r) return;
+        if (!r) return addRobot(data.robotId);
         r.online = data.online;
         r.status = data.status;
         r.lastSeen = Math.max(r.lastSeen ?? 0, data.lastSeen);
       } else if (name === 'state') {
         const r = robots.get(data.robotId);
-        if (!r) return;
+        if (!r) return addRobot(data.robotId);
         r.state = data;
         r.lastSeen = Math.max(r.lastSeen ?? 0, data.receivedAt);
       } else return;
