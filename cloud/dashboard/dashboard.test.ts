@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { RobotLink } from '../../edge/link/robot-link.ts';
@@ -13,8 +14,9 @@ import { TEST_ADMIN_TOKEN, api, registerRobot, startTestCloud, waitFor } from '.
 
 const CHROMIUM = '/usr/bin/chromium';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-// Set SWATH_DOCS_SCREENSHOT=1 to refresh docs/images/dashboard.png from this run.
-const DOCS_SCREENSHOT = new URL('../../docs/images/dashboard.png', import.meta.url);
+// Set SWATH_DOCS_SCREENSHOT=1 to refresh the screenshots in docs/images/ from this run.
+const UPDATE_DOCS = process.env.SWATH_DOCS_SCREENSHOT === '1';
+const DOCS_IMAGES = new URL('../../docs/images/', import.meta.url);
 
 /** A room whose explored part grows with `explored` (cells from the lower-left corner), walls around it. */
 function room(explored: number): OccupancyGrid {
@@ -167,9 +169,10 @@ test(
       await signIn(page, cloud.httpUrl, TEST_ADMIN_TOKEN);
       const row = page.locator('tr[data-robot="kitchen-1"]');
       await row.locator('.pill.online').waitFor();
-      await waitFor(async () => (await row.textContent())!.includes('covering'), 5000);
       const lastBattery = `${batteryOf(INITIAL_STATES - 1).toFixed(0)} %`;
-      assert.ok((await row.textContent())!.includes(lastBattery), `the row shows battery ${lastBattery}`);
+      // The row follows the live states until it shows the last one's battery.
+      await waitFor(async () => (await row.textContent())!.includes(lastBattery), 5000);
+      assert.match((await row.textContent())!, /covering/);
 
       // Robot page: map drawn, then redrawn when a snapshot with more explored area arrives.
       await row.locator('a').click();
@@ -210,9 +213,9 @@ test(
       const png = readFileSync(shot);
       assert.ok(png.length > 10_000, `screenshot has ${png.length} bytes`);
       assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
-      if (process.env.SWATH_DOCS_SCREENSHOT === '1') {
-        mkdirSync(new URL('.', DOCS_SCREENSHOT), { recursive: true });
-        writeFileSync(DOCS_SCREENSHOT, png);
+      if (UPDATE_DOCS) {
+        mkdirSync(DOCS_IMAGES, { recursive: true });
+        writeFileSync(new URL('dashboard.png', DOCS_IMAGES), png);
       }
 
       // A viewer token, on a phone-sized screen: the page fits, the command buttons are disabled.
@@ -232,6 +235,13 @@ test(
         return root.scrollWidth - root.clientWidth;
       });
       assert.ok(overflow <= 0, `the narrow page scrolls sideways by ${overflow} px`);
+      if (UPDATE_DOCS) {
+        await viewerPage.screenshot({ path: fileURLToPath(new URL('dashboard-narrow.png', DOCS_IMAGES)) });
+        await viewerPage.goto(`${cloud.httpUrl}/#/`);
+        await viewerPage.setViewportSize({ width: 1280, height: 360 });
+        await viewerPage.locator('tr[data-robot="kitchen-1"] .pill.online').waitFor();
+        await viewerPage.screenshot({ path: fileURLToPath(new URL('dashboard-fleet.png', DOCS_IMAGES)) });
+      }
 
       assert.deepEqual(pageErrors, []);
       assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);

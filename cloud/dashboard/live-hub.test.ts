@@ -208,6 +208,36 @@ test('the robot stream carries status, state, events and decoded maps; the fleet
   }
 });
 
+test('the latest state is the newest by robot time, then by arrival', async () => {
+  const cloud = await startTestCloud();
+  try {
+    const client = await connectRobot(cloud.mqttUrls[0]!, 'r2', await registerRobot(cloud, 'r2'));
+    try {
+      for (const [seq, time] of [
+        [0, 10],
+        [1, 30],
+        [2, 30],
+        [3, 20],
+      ] as const)
+        await client.publishAsync(
+          telemetryTopic('r2', 'state'),
+          JSON.stringify(stateTelemetry(seq, { time: 1_700_000_000 + time })),
+          { qos: 1 },
+        );
+    } finally {
+      await client.endAsync();
+    }
+    const hello = (
+      await sseReader(await fetch(`${cloud.httpUrl}/api/stream?ticket=${await ticket(cloud.httpUrl)}`)).next(
+        'hello',
+      )
+    ).data as { robots: { id: string; state: { seq: number } }[] };
+    assert.equal(hello.robots.find((r) => r.id === 'r2')!.state.seq, 2);
+  } finally {
+    await cloud.close();
+  }
+});
+
 /** A socket that accepts the first write, then stays blocked until drain() is called. */
 class StalledSink extends EventEmitter implements StreamSink {
   written: string[] = [];

@@ -100,10 +100,11 @@ export class LiveHub {
         angular_speed: number;
       }
     >(
+      // Robot time decides; records stamped in the same millisecond keep their arrival (insertion) order.
       `SELECT s.boot_id, t.seq, t.time, t.received_at, t.x, t.y, t.theta, t.mission_state, t.coverage, t.battery_percent,
          t.battery_voltage, t.linear_speed, t.angular_speed
        FROM series s JOIN telemetry t ON t.series = s.id
-       WHERE s.robot_id = ? AND s.stream = 'state' ORDER BY t.received_at DESC, t.time DESC LIMIT 1`,
+       WHERE s.robot_id = ? AND s.stream = 'state' ORDER BY t.time DESC, t.rowid DESC LIMIT 1`,
     );
     // A comment line keeps proxies from timing the stream out and finds dead sockets.
     this.heartbeat = setInterval(

@@ -40,6 +40,7 @@ export class MapCanvas {
     this.image = null;
     this.trail = [];
     this.pose = null;
+    this.poseTime = -Infinity;
     this.pending = false;
   }
 
@@ -50,16 +51,23 @@ export class MapCanvas {
     bitmap.height = view.height;
     bitmap.getContext('2d').putImageData(mapImage(view), 0, 0);
     this.image = bitmap;
-    if (view.pose) this.pose = view.pose;
+    this.setPose(view.pose, view.time);
     this.canvas.dataset.seq = String(view.seq);
     this.redraw();
   }
 
-  /** The driven trail (map frame points) and the latest pose, from state telemetry. */
-  setTrail(points, pose) {
+  /** The driven trail (map frame points) and the latest pose with its robot time, from state telemetry. */
+  setTrail(points, pose, time) {
     this.trail = points;
-    if (pose) this.pose = pose;
+    this.setPose(pose, time);
     this.redraw();
+  }
+
+  /** Snapshots and telemetry both carry a pose; the newer one is drawn, whichever arrived last. */
+  setPose(pose, time) {
+    if (!pose || time < this.poseTime) return;
+    this.pose = pose;
+    this.poseTime = time;
   }
 
   /** Coalesces redraws to one per animation frame. */

@@ -146,7 +146,7 @@ export function robotPage(main, robotId, role, setLinkState) {
     if (trail.length > MAX_TRAIL) trail.splice(0, trail.length - MAX_TRAIL);
     const last = fresh[fresh.length - 1];
     showState(last);
-    map.setTrail(trail, last.pose);
+    map.setTrail(trail, last.pose, last.time);
     chartView.add(fresh);
   };
   const addEvents = (list) => {
