@@ -11,6 +11,7 @@ import type { TokenInfo } from '../auth/tokens.ts';
 import type { CloudDb } from '../db/database.ts';
 import type { RobotRegistry, RobotSummary } from '../db/robots.ts';
 import type { IngestedRecord } from '../ingest/ingest.ts';
+import type { MapSnapshot } from '../../shared/mqtt/messages.ts';
 import { ClientBuffer, DEFAULT_BUFFER_LIMITS, type BufferLimits, type DropRank } from './client-buffer.ts';
 import { mapViewFromSnapshot, type MapView } from './map-view.ts';
 
@@ -238,7 +239,7 @@ export class LiveHub {
     }
     if (this.clients.size === 0) return;
     const touched = new Set<LiveClient>();
-    let mapViews: Map<string, MapView | null> | null = null;
+    let maps: Map<string, MapSnapshot> | null = null;
     for (const r of records) {
       let message: string | null = null;
       let fleetKey: string | null = null;
@@ -281,10 +282,10 @@ export class LiveHub {
           rank = 2;
           break;
         case 'map': {
-          // Decoded once per commit and only when someone follows this robot.
+          // Only the batch's last snapshot of a robot is decoded, and only when someone follows the robot.
           if (![...this.clients].some((c) => c.robotId === r.robotId)) break;
-          mapViews ??= new Map();
-          mapViews.set(r.robotId, mapViewFromSnapshot(r.robotId, r.message));
+          maps ??= new Map();
+          maps.set(r.robotId, r.message);
           break;
         }
         case 'commandReply':
@@ -302,8 +303,9 @@ export class LiveHub {
         touched.add(c);
       }
     }
-    if (mapViews) {
-      for (const [robotId, view] of mapViews) {
+    if (maps) {
+      for (const [robotId, snapshot] of maps) {
+        const view = mapViewFromSnapshot(robotId, snapshot);
         if (view === null) continue;
         const message = sse('map', view);
         for (const c of this.clients) {
