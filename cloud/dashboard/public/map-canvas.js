@@ -83,6 +83,11 @@ export class MapCanvas {
   draw() {
     const canvas = this.canvas;
     const dpr = window.devicePixelRatio || 1;
+    if (this.view) {
+      // As tall as the map's aspect needs at this width, within limits that keep the page usable.
+      const fit = (canvas.clientWidth * this.view.height) / this.view.width;
+      canvas.style.height = `${Math.round(Math.min(560, Math.max(220, fit + 16)))}px`;
+    }
     const cssWidth = canvas.clientWidth;
     const cssHeight = canvas.clientHeight;
     canvas.width = Math.max(1, Math.round(cssWidth * dpr));

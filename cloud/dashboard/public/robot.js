@@ -60,16 +60,15 @@ export function robotPage(main, robotId, role, setLinkState) {
         el(
           'p',
           { class: 'legend' },
-          el('span', { class: 'swatch planned' }),
-          'planned path ',
-          el('span', { class: 'swatch driven' }),
-          'driven ',
-          el('span', { class: 'swatch robot' }),
-          'robot ',
-          el('span', { class: 'swatch occupied' }),
-          'obstacle ',
-          el('span', { class: 'swatch unknown' }),
-          'unexplored',
+          [
+            ['planned', 'planned path'],
+            ['driven', 'driven'],
+            ['robot', 'robot'],
+            ['occupied', 'obstacle'],
+            ['unknown', 'unexplored'],
+          ].map(([swatch, label]) =>
+            el('span', { class: 'legend-item' }, el('span', { class: `swatch ${swatch}` }), label),
+          ),
         ),
       ),
       el(
