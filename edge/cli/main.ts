@@ -7,6 +7,8 @@ export function buildProgram(): Command {
   const program = new Command('swath')
     .description('Swath: autonomous floor-coverage robots on a Raspberry Pi, and their fleet control plane')
     .showHelpAfterError()
+    // `swath sim --world X` runs a mission while `swath sim capture --world X` captures: options belong to the command they follow.
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of commands) register(program);
   return program;

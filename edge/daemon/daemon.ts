@@ -56,6 +56,11 @@ export const DaemonParamsSchema = z.object({
   costmapInterval: z.number().positive().default(0.2).describe('s between costmap rebuilds'),
   /** the fixed grid on which the swept area is tracked, centred on the map origin */
   coverageExtent: z.number().positive().default(64).describe('m, side of the coverage grid'),
+  minReplanArea: z
+    .number()
+    .nonnegative()
+    .default(0.1)
+    .describe('m²: a replan that would clean less than this ends the coverage'),
   goalCheckInterval: z
     .number()
     .positive()
@@ -150,6 +155,10 @@ export class EdgeDaemon {
   private lastCostmapAt = -Infinity;
   private lastGoalCheck = -Infinity;
   private blacklist: Point2D[] = [];
+  /** obstacles found by the bumper (map frame) */
+  private readonly bumpMarks: Point2D[] = [];
+  /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
+  private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
   private home: Pose2D = { x: 0, y: 0, theta: 0 };
   private replans = 0;
@@ -160,6 +169,8 @@ export class EdgeDaemon {
   private exploreTime = 0;
   private coverTime = 0;
   private readonly eventListeners: Array<(event: DaemonEvent) => void> = [];
+  /** the SLAM map with the robot's own footprint marked free, refreshed with every fused scan */
+  private grid: OccupancyGrid;
   /** planned path currently followed, map frame (for telemetry and the dashboard) */
   currentPath: PathPose[] = [];
 
@@ -196,15 +207,20 @@ export class EdgeDaemon {
       minRange: Math.max(this.params.slam.minRange, this.config.lidar.minRange),
     });
     const grid = this.fusion.slam.toOccupancyGrid();
+    this.grid = grid;
     this.costmapLayers = createRobotCostmap(grid, this.params.costmap);
     this.costmap = this.costmapLayers.costmap.costmap;
     const side = this.params.coverageExtent;
     const res = grid.resolution;
     const cells = Math.round(side / res);
-    this.coverage = new CoverageTracker(
-      { width: cells, height: cells, resolution: res, origin: { x: -side / 2, y: -side / 2, theta: 0 } },
-      this.config.toolWidth / 2,
-    );
+    const coverageInfo = {
+      width: cells,
+      height: cells,
+      resolution: res,
+      origin: { x: -side / 2, y: -side / 2, theta: 0 },
+    };
+    this.coverage = new CoverageTracker(coverageInfo, this.config.toolWidth / 2);
+    this.skipped = new CoverageTracker(coverageInfo, this.config.toolWidth / 2 + this.config.robotRadius);
 
     this.devices.base.onOdometry((o) => this.onOdometry(o));
     this.devices.base.onSafety((s) => (this.contacts = s));
@@ -298,15 +314,40 @@ export class EdgeDaemon {
     if (!fused) return;
     const slam = this.params.slam;
     const rays = scanToRays(fused.scan, this.laserMount, fused.pose, slam.minRange, slam.maxRange, 0);
-    const grid = this.fusion.slam.toOccupancyGrid();
+    const grid = this.refreshGrid(fused.pose);
     this.costmapLayers.costmap.resize(grid);
     this.costmapLayers.lidar.markAndClear(rays, grid);
     const now = this.clock.now();
     if (now - this.lastCostmapAt >= this.params.costmapInterval) this.rebuildCostmap(grid, now);
   }
 
+  /**
+   * The SLAM map with the cells under the robot marked free: it is standing there, though the LIDAR (whose
+   * minimum range is longer than the body) never sees that floor.
+   */
+  private refreshGrid(pose: Pose2D): OccupancyGrid {
+    const grid = this.fusion.slam.toOccupancyGrid();
+    const { width, height, resolution, origin, data } = grid;
+    const r = this.config.robotRadius;
+    const x0 = Math.max(0, Math.floor((pose.x - r - origin.x) / resolution));
+    const x1 = Math.min(width - 1, Math.floor((pose.x + r - origin.x) / resolution));
+    const y0 = Math.max(0, Math.floor((pose.y - r - origin.y) / resolution));
+    const y1 = Math.min(height - 1, Math.floor((pose.y + r - origin.y) / resolution));
+    for (let cy = y0; cy <= y1; cy++)
+      for (let cx = x0; cx <= x1; cx++) {
+        const dx = origin.x + (cx + 0.5) * resolution - pose.x;
+        const dy = origin.y + (cy + 0.5) * resolution - pose.y;
+        const i = cy * width + cx;
+        if (dx * dx + dy * dy <= r * r && data[i]! < 0) data[i] = 0;
+      }
+    this.grid = grid;
+    return grid;
+  }
+
   private rebuildCostmap(grid: OccupancyGrid, now: number): void {
     this.lastCostmapAt = now;
+    // Bumped obstacles are below the LIDAR plane: keep them marked (re-sighted) for the whole mission.
+    if (this.bumpMarks.length > 0) this.costmapLayers.camera.markObstacles(this.bumpMarks, now);
     this.costmapLayers.costmap.resize(grid);
     this.costmapLayers.static.setMap(grid);
     this.costmap = this.costmapLayers.costmap.update(now);
@@ -391,19 +432,43 @@ export class EdgeDaemon {
     const task = this.task;
     this.follower = undefined;
     this.currentPath = [];
-    this.emit('info', 'path.blocked', `path ${status} while ${this.mission.mode}`);
+    const pose = this.pose();
+    const at = pose ? ` at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}, ${pose.theta.toFixed(2)})` : '';
+    this.emit(
+      'info',
+      'path.blocked',
+      `path ${status} while ${this.mission.mode}${at}, gate: ${this.lastGate?.reason}`,
+    );
     if (task.kind === 'explore') this.blacklist.push(task.goal);
+    if (status === 'blocked' && pose && task.kind !== 'recover') {
+      // Stuck (the gate holds the robot, or the wheels do not move): back off before anything else.
+      if (task.kind === 'cover' && this.lastFollower) {
+        this.skipped.lift();
+        this.skipped.moveTo(this.lastFollower.carrot.x, this.lastFollower.carrot.y);
+      }
+      this.beginRecovery(this.clock.now(), pose, 'blocked');
+      return;
+    }
+    if (task.kind === 'cover' && this.lastFollower) {
+      // Give up the spot ahead for now; the replan goes around it and retries it at the end.
+      const ahead = this.lastFollower.carrot;
+      this.skipped.lift();
+      this.skipped.moveTo(ahead.x, ahead.y);
+    }
     this.dispatch({ type: 'pathBlocked' });
   }
 
-  private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop'): void {
+  private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop' | 'blocked'): void {
     if (this.task.kind === 'recover' || !this.lastOdom) return;
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
       { time: now, odometry: this.lastOdom, mapPose: pose, cause, contacts: this.contacts },
       this.params.recovery,
     );
-    if (state.obstacleMap) this.costmapLayers.camera.markObstacles([state.obstacleMap], now);
+    if (state.obstacleMap) {
+      this.bumpMarks.push(state.obstacleMap);
+      this.costmapLayers.camera.markObstacles([state.obstacleMap], now);
+    }
     this.follower = undefined;
     this.currentPath = [];
     this.task = { kind: 'recover', state, resume };
@@ -417,7 +482,7 @@ export class EdgeDaemon {
       this.task = { ...task, state: out.state };
       return out;
     }
-    this.rebuildCostmap(this.fusion.slam.toOccupancyGrid(), now);
+    this.rebuildCostmap(this.grid, now);
     this.task = { kind: 'none' };
     if (task.resume === 'explore') this.task = { kind: 'none' };
     this.dispatch({ type: 'pathBlocked' });
@@ -427,7 +492,7 @@ export class EdgeDaemon {
   // --- exploration -----------------------------------------------------------------------------------------
 
   private obstacleMask(): Uint8Array {
-    const grid = this.fusion.slam.toOccupancyGrid();
+    const grid = this.grid;
     const costs = regrid(this.costmap.costs, this.costmap, grid, 255);
     const mask = new Uint8Array(costs.length);
     for (let i = 0; i < costs.length; i++) mask[i] = costs[i]! === 254 || grid.data[i]! >= 65 ? 1 : 0;
@@ -436,7 +501,7 @@ export class EdgeDaemon {
 
   private nextFrontier(now: number, pose: Pose2D): void {
     this.lastGoalCheck = now;
-    const grid = this.fusion.slam.toOccupancyGrid();
+    const grid = this.grid;
     if (grid.width * grid.height <= 1) return;
     this.rebuildCostmap(grid, now);
     const result = findFrontierGoal(grid, pose, this.params.frontiers, {
@@ -465,7 +530,7 @@ export class EdgeDaemon {
   /** Drops the goal once it is no longer on a frontier (mapped meanwhile), so the robot does not drive there for nothing. */
   private checkGoal(now: number, pose: Pose2D, goal: Point2D): void {
     this.lastGoalCheck = now;
-    const grid = this.fusion.slam.toOccupancyGrid();
+    const grid = this.grid;
     const result = findFrontierGoal(grid, pose, this.params.frontiers, {
       obstacles: this.obstacleMask(),
       blacklist: this.blacklist,
@@ -490,19 +555,35 @@ export class EdgeDaemon {
     const pose = this.pose();
     if (!pose) return;
     const now = this.clock.now();
-    this.rebuildCostmap(this.fusion.slam.toOccupancyGrid(), now);
+    this.rebuildCostmap(this.grid, now);
     const started = performance.now();
-    const covered = regrid(this.coverage.covered, this.coverage.info, this.costmap, 0);
-    const plan = this.planner.coverage({
-      costmap: this.costmap,
-      start: pose,
-      covered,
-      toolWidth: this.config.toolWidth,
-      robotRadius: this.config.robotRadius,
-    });
+    const request = (withSkipped: boolean) => {
+      const covered = regrid(this.coverage.covered, this.coverage.info, this.costmap, 0);
+      if (withSkipped) {
+        const skipped = regrid(this.skipped.covered, this.skipped.info, this.costmap, 0);
+        for (let i = 0; i < covered.length; i++) covered[i] = covered[i]! | skipped[i]!;
+      }
+      return this.planner.coverage({
+        costmap: this.costmap,
+        start: pose,
+        covered,
+        toolWidth: this.config.toolWidth,
+        robotRadius: this.config.robotRadius,
+      });
+    };
+    let plan = request(true);
+    if ((!plan || plan.path.length < 2) && this.skipped.count > 0) {
+      // Everything else is done: retry the places that were blocked.
+      this.skipped.covered.fill(0);
+      this.skipped.count = 0;
+      this.emit('info', 'coverage.retry', 'retrying areas skipped because they were blocked');
+      plan = request(false);
+    }
     const ms = performance.now() - started;
     this.replans++;
     this.replanMsMax = Math.max(this.replanMsMax, ms);
+    // Slivers along walls that the tool's edge just missed are not worth another trip.
+    if (plan && plan.plannedArea < this.params.minReplanArea) plan = undefined;
     if (!plan || plan.path.length < 2) {
       this.emit('info', 'coverage.complete', 'nothing reachable left to clean');
       this.dispatch({ type: 'coverageComplete' });
@@ -584,7 +665,7 @@ export class EdgeDaemon {
   }
 
   private coverageEstimate(): number {
-    const grid = this.fusion.slam.toOccupancyGrid();
+    const grid = this.grid;
     let free = 0;
     for (let i = 0; i < grid.data.length; i++) if (grid.data[i]! >= 0 && grid.data[i]! < 25) free++;
     const area = free * grid.resolution * grid.resolution;

@@ -39,9 +39,46 @@ export class ScanFusion {
     const stamp = scan.stamp + scan.duration;
     const odom = this.odometry.at(stamp);
     if (!odom) return undefined;
-    const deskewed = deskewScan(scan, this.laserMount, (t) => this.odometry.at(t), stamp);
+    const deskewed = dropIsolatedNoReturns(
+      deskewScan(scan, this.laserMount, (t) => this.odometry.at(t), stamp),
+    );
     // SLAM's scan time is the reference time of the de-skewed samples.
     const update = this.slam.update({ ...deskewed, stamp, duration: 0 }, this.laserMount, odom);
     return { ...update, odom, stamp, scan: deskewed };
   }
+}
+
+/**
+ * Removes no-return samples whose neighbours both have a return. A LIDAR reports 0 both for "nothing within
+ * range" and for a dropout (a dark or shiny spot); an isolated 0 between two hits is a dropout, and treating
+ * it as open space would clear a ray straight through the wall it missed.
+ */
+export function dropIsolatedNoReturns(scan: LaserScan): LaserScan {
+  const n = scan.ranges.length;
+  const r = scan.ranges;
+  let drop = 0;
+  for (let i = 0; i < n; i++) if (isolated(r, i, n)) drop++;
+  if (drop === 0) return scan;
+  const angles = new Float32Array(n - drop);
+  const ranges = new Float32Array(n - drop);
+  const qualities = new Uint8Array(n - drop);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (isolated(r, i, n)) continue;
+    angles[k] = scan.angles[i]!;
+    ranges[k] = r[i]!;
+    qualities[k] = scan.qualities[i]!;
+    k++;
+  }
+  return { ...scan, angles, ranges, qualities };
+}
+
+function isolated(r: Float32Array, i: number, n: number): boolean {
+  if (r[i]! > 0 || n < 3) return false;
+  const before = r[(i - 1 + n) % n]!;
+  const after = r[(i + 1) % n]!;
+  // Two misses in a row also happen at dropouts; look one further on each side.
+  const before2 = r[(i - 2 + n) % n]!;
+  const after2 = r[(i + 2) % n]!;
+  return (before > 0 || before2 > 0) && (after > 0 || after2 > 0);
 }

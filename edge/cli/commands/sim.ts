@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runCapture } from '../../sim/capture/capture.ts';
 import { parseNumberFlag } from '../args.ts';
 import { progressBar } from '../progress.ts';
+import { configureSimMission } from './sim-mission.ts';
 
 interface CaptureFlags {
   world: string;
@@ -13,7 +14,10 @@ interface CaptureFlags {
 }
 
 export function registerSim(program: Command): void {
-  const sim = program.command('sim').description('run the simulator');
+  const sim = program
+    .command('sim')
+    .description('run one complete mission of the daemon against the simulated robot, or a capture');
+  configureSimMission(sim);
   sim
     .command('capture')
     .description('drive the simulated robot on a wander and record its sensors with ground truth')
