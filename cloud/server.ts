@@ -105,7 +105,12 @@ export async function startCloud(
       isKnownRobot: (id) => registry.isKnown(id),
       onCommandReply: (robotId, name, reply) => dispatcher?.handleReply(robotId, name, reply),
       onCommit: (records) => {
-        live.publish(records);
+        // The records are committed; a fault in the live view must not escape into ingest's timer.
+        try {
+          live.publish(records);
+        } catch (err) {
+          log.error({ err }, 'live stream fan-out failed');
+        }
         onCommit?.(records);
       },
     });
