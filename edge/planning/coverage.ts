@@ -1,270 +1,323 @@
 /**
- * Coverage planning on a costmap: boustrophedon sweeps over the free space the robot's centre can reach,
- * each sweep row cut into the segments the obstacles leave, segments ordered greedily so that the robot
- * mostly steps to the next row (a U-turn) and only transits (A*) when it must, then a gap-filling pass that
- * visits whatever the sweeps left unswept (along walls, around furniture). Cells already covered are not
- * planned again, so the same function replans the remainder after the map changed. Pure.
+ * Coverage planning on a costmap. The plan is a list of cleaning runs (pieces): an optional perimeter pass
+ * along walls and furniture, then boustrophedon cells on a row lattice turned to the dominant wall
+ * direction, visited in a travelling-salesman order. Executing the pieces (stitching them with straight
+ * moves or A* transit) drops the parts whose tool swath has nothing left to clean, so rows the perimeter
+ * already swept vanish and row ends shrink; a gap-filling pass then visits whatever is still unswept.
+ *
+ * Replanning reuses the pieces: given the cells covered so far and a changed costmap, the remaining pieces
+ * are cut where they now hit obstacles, pieces that cannot be reached now are set aside and retried at the
+ * end of later plans, and only the gaps are planned afresh. Pure.
  */
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
-import { densify, lineOfSight, nearestPassable, passable, planTransit, type CostGrid } from './transit.ts';
+import { buildLattice, cellSweeps, decompose, dominantWallAngle, type Lattice } from './decomposition.ts';
+import { diskHasUnswept, floodFill, forEachSample, growMask, sweepPolyline } from './footprint.ts';
+import { perimeterPaths } from './perimeter.ts';
+import { chooseVariants, improveOrder, openTour, pathDistances, type CellVariant } from './tour.ts';
+import {
+  costAtClearance,
+  densify,
+  lineOfSight,
+  nearestPassable,
+  planTransit,
+  TransitWorkspace,
+  type CostGrid,
+} from './transit.ts';
 
-export type SegmentKind = 'sweep' | 'transit' | 'gap';
+/** sweep: cleaning rows and spot visits; perimeter: edge cleaning; transit: moves between them. */
+export type PoseKind = 'sweep' | 'transit' | 'perimeter';
 
 export interface CoveragePose {
   x: number;
   y: number;
   theta: number;
-  kind: SegmentKind;
+  kind: PoseKind;
 }
 
 export interface CoverageParams {
   toolWidth: number;
-  /** fraction of the tool width that neighbouring rows overlap; default 0.1 */
+  /** fraction of the tool width that neighbouring rows overlap; default 0.05 */
   overlap?: number;
-  /** ignore uncovered patches smaller than this many cells; default 2 */
+  /** uncovered patches smaller than this many cells are left alone; default 2 */
   minGapCells?: number;
+  /**
+   * highest costmap cost a sweep centre may have (default: 5 cm of clearance beyond the robot radius, so
+   * the safety gate does not stop the robot on every row end); transit may go closer, down to inscribed
+   */
+  maxSweepCost?: number;
+  /** edge cleaning before the sweeps; default true */
+  perimeter?: boolean;
+  /** sweep direction (rad); default: chosen from the walls */
+  sweepAngle?: number;
+}
+
+/** A cleaning run: a polyline of robot-centre points in map metres. */
+export interface CoveragePiece {
+  kind: 'sweep' | 'perimeter';
+  points: Point2D[];
 }
 
 export interface CoverageResult {
   path: CoveragePose[];
-  /** cells the plan sweeps that were not covered before */
+  /** cleanable cells not covered before that the plan sweeps */
   plannedCells: number;
-  /** cleanable cells (within the tool's reach of a reachable centre) not yet covered before planning */
+  /** cleanable cells (within the tool's reach of a reachable centre) not covered before planning */
   remainingCells: number;
-  /** cleanable-looking free cells the robot cannot get its tool to from here */
+  /** floor cells the tool cannot reach from here (behind obstacles, or too close to walls) */
   unreachableCells: number;
-  orientation: 'x' | 'y';
+  /** remaining cells the plan leaves unswept (patches too small or that no move reaches) */
+  unsweptCells: number;
+  /** sweep direction, rad */
+  sweepAngle: number;
+  /** boustrophedon cells in the decomposition (0 when replanning) */
+  cellCount: number;
+  /** cleaning runs in execution order, for replanning; runs blocked now come last */
+  pieces: CoveragePiece[];
+  /** runs that could not be reached now (retried at the end of the next replan) */
+  blocked: CoveragePiece[];
 }
 
-interface Segment {
-  /** row coordinate (cell index across the sweep direction) */
-  row: number;
-  /** first and last cell along the sweep direction */
-  a: number;
-  b: number;
-  done: boolean;
+interface Context {
+  grid: CostGrid;
+  toolRadius: number;
+  minGapCells: number;
+  startCell: number;
+  /** cells the robot's centre can reach (cost below inscribed) */
+  reachable: Uint8Array;
+  /** reachable cells with sweep clearance */
+  sweepable: Uint8Array;
+  /** cells with sweep clearance, reachable or not */
+  clear: Uint8Array;
+  remaining: Uint8Array;
+  remainingCells: number;
+  unreachableCells: number;
 }
 
-/** Flood fill of passable cells from `start`. */
-export function reachableFrom(grid: CostGrid, start: number): Uint8Array {
-  const { width, height } = grid;
-  const out = new Uint8Array(width * height);
-  if (start < 0) return out;
-  const stack = [start];
-  out[start] = 1;
-  const visit = (j: number) => {
-    if (!out[j] && passable(grid, j)) {
-      out[j] = 1;
-      stack.push(j);
-    }
-  };
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    const x = i % width;
-    const y = (i - x) / width;
-    if (x > 0) visit(i - 1);
-    if (x < width - 1) visit(i + 1);
-    if (y > 0) visit(i - width);
-    if (y < height - 1) visit(i + width);
-  }
-  return out;
-}
-
-/** Offsets (dx, dy) of the cells whose centres lie within `radius` cells of a cell's centre. */
-function diskOffsets(radiusCells: number): Int32Array {
-  const r = Math.floor(radiusCells);
-  const out: number[] = [];
-  for (let dy = -r; dy <= r; dy++)
-    for (let dx = -r; dx <= r; dx++) if (dx * dx + dy * dy <= radiusCells * radiusCells) out.push(dx, dy);
-  return Int32Array.from(out);
-}
-
-/** Cells the tool reaches from some reachable centre, that are floor (not lethal, not unknown). */
-export function cleanableCells(grid: CostGrid, reachable: Uint8Array, toolRadius: number): Uint8Array {
-  const { width, height, resolution } = grid;
-  const disk = diskOffsets(toolRadius / resolution);
-  const out = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (!reachable[y * width + x]) continue;
-      for (let k = 0; k < disk.length; k += 2) {
-        const nx = x + disk[k]!;
-        const ny = y + disk[k + 1]!;
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-        const j = ny * width + nx;
-        const c = grid.costs[j]!;
-        if (c < 254) out[j] = 1;
-      }
-    }
-  }
-  return out;
-}
-
-/** Marks the tool's disk along a polyline; returns how many of `target`'s cells it newly marked. */
-export function sweepPath(
-  grid: CostGrid,
-  swept: Uint8Array,
-  target: Uint8Array,
-  path: readonly Point2D[],
-  toolRadius: number,
-): number {
-  const { width, height, resolution, origin } = grid;
-  const disk = diskOffsets(toolRadius / resolution);
-  let marked = 0;
-  const stamp = (px: number, py: number) => {
-    const cx = Math.floor((px - origin.x) / resolution);
-    const cy = Math.floor((py - origin.y) / resolution);
-    for (let k = 0; k < disk.length; k += 2) {
-      const x = cx + disk[k]!;
-      const y = cy + disk[k + 1]!;
-      if (x < 0 || y < 0 || x >= width || y >= height) continue;
-      const i = y * width + x;
-      if (!swept[i]) {
-        swept[i] = 1;
-        if (target[i]) marked++;
-      }
-    }
-  };
-  for (let k = 0; k < path.length; k++) {
-    const p = path[k]!;
-    if (k === 0) {
-      stamp(p.x, p.y);
-      continue;
-    }
-    const q = path[k - 1]!;
-    const n = Math.max(1, Math.ceil(Math.hypot(p.x - q.x, p.y - q.y) / (resolution / 2)));
-    for (let s = 1; s <= n; s++) stamp(q.x + ((p.x - q.x) * s) / n, q.y + ((p.y - q.y) * s) / n);
-  }
-  return marked;
-}
-
-function buildSegments(
-  grid: CostGrid,
-  reachable: Uint8Array,
-  remaining: Uint8Array,
-  along: 'x' | 'y',
-  spacingCells: number,
-  toolCells: number,
-): Segment[] {
-  const { width, height } = grid;
-  const rows = along === 'x' ? height : width;
-  const cols = along === 'x' ? width : height;
-  const idx =
-    along === 'x' ? (c: number, r: number) => r * width + c : (c: number, r: number) => c * width + r;
-  let first = -1;
-  let last = -1;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      if (reachable[idx(c, r)]) {
-        if (first < 0) first = r;
-        last = r;
-        break;
-      }
-    }
-  }
-  if (first < 0) return [];
-  const rowSet: number[] = [];
-  const count = Math.max(1, Math.ceil((last - first) / spacingCells));
-  for (let k = 0; k <= count; k++) rowSet.push(Math.round(first + ((last - first) * k) / count));
-  const segments: Segment[] = [];
-  const band = Math.floor(toolCells);
-  for (const r of [...new Set(rowSet)]) {
-    let c = 0;
-    while (c < cols) {
-      if (!reachable[idx(c, r)]) {
-        c++;
-        continue;
-      }
-      const a = c;
-      while (c < cols && reachable[idx(c, r)]) c++;
-      const b = c - 1;
-      // Keep the segment only if its swath has something left to clean.
-      let useful = false;
-      for (let cc = a; cc <= b && !useful; cc++)
-        for (let dr = -band; dr <= band && !useful; dr++) {
-          const rr = r + dr;
-          if (rr >= 0 && rr < rows && remaining[idx(cc, rr)]) useful = true;
-        }
-      if (useful) segments.push({ row: r, a, b, done: false });
-    }
-  }
-  return segments;
-}
-
-/**
- * Plans coverage of the cleanable cells not in `covered`, starting at `start`. Both orientations are tried;
- * the one with fewer sweep segments (fewer turns) wins.
- */
-export function planCoverage(
+function prepare(
   grid: CostGrid,
   start: Pose2D,
   covered: Uint8Array | undefined,
   params: CoverageParams,
-): CoverageResult {
-  const { width, height, resolution, origin } = grid;
-  const toolRadius = params.toolWidth / 2;
+): Context {
+  const { width, height, resolution, origin, costs } = grid;
+  const n = width * height;
   const startCell = nearestPassable(
     grid,
     Math.floor((start.x - origin.x) / resolution),
     Math.floor((start.y - origin.y) / resolution),
     Math.ceil(0.3 / resolution),
   );
-  const reachable = reachableFrom(grid, startCell);
-  const cleanable = cleanableCells(grid, reachable, toolRadius);
-  const remaining = new Uint8Array(width * height);
-  let remainingCells = 0;
-  for (let i = 0; i < remaining.length; i++) {
-    if (cleanable[i] && !(covered && covered[i])) {
-      remaining[i] = 1;
-      remainingCells++;
-    }
+  const passable = new Uint8Array(n);
+  const clear = new Uint8Array(n);
+  const maxSweepCost = params.maxSweepCost ?? costAtClearance(0.05);
+  for (let i = 0; i < n; i++) {
+    passable[i] = costs[i]! <= 252 ? 1 : 0;
+    clear[i] = costs[i]! <= maxSweepCost ? 1 : 0;
   }
+  const reachable = floodFill(width, height, passable, startCell);
+  const sweepable = new Uint8Array(n);
+  for (let i = 0; i < n; i++) sweepable[i] = reachable[i]! & clear[i]!;
+  const toolRadius = params.toolWidth / 2;
+  const cleanable = growMask(grid, sweepable, toolRadius);
+  const remaining = new Uint8Array(n);
+  let remainingCells = 0;
   let unreachableCells = 0;
-  for (let i = 0; i < grid.costs.length; i++) if (grid.costs[i]! < 253 && !cleanable[i]) unreachableCells++;
-  const empty = (orientation: 'x' | 'y'): CoverageResult => ({
-    path: [],
-    plannedCells: 0,
+  for (let i = 0; i < n; i++) {
+    const floor = costs[i]! < 254;
+    if (floor && cleanable[i]) {
+      if (!(covered && covered[i])) {
+        remaining[i] = 1;
+        remainingCells++;
+      }
+    } else if (floor) unreachableCells++;
+  }
+  return {
+    grid,
+    toolRadius,
+    minGapCells: params.minGapCells ?? 2,
+    startCell,
+    reachable,
+    sweepable,
+    clear,
+    remaining,
     remainingCells,
     unreachableCells,
-    orientation,
+  };
+}
+
+/** Candidate sweep directions: the dominant wall direction, its perpendicular and the grid axes. */
+function candidateAngles(grid: CostGrid): number[] {
+  const obstacle = new Uint8Array(grid.costs.length);
+  for (let i = 0; i < obstacle.length; i++) obstacle[i] = grid.costs[i]! >= 254 ? 1 : 0;
+  const wall = dominantWallAngle(grid, obstacle);
+  const out: number[] = [];
+  for (const a of wall === undefined ? [0, Math.PI / 2] : [wall, wall + Math.PI / 2, 0, Math.PI / 2])
+    if (!out.some((b) => Math.abs(Math.sin(a - b)) < 0.02)) out.push(a);
+  return out;
+}
+
+/** Plans coverage of the cleanable cells not in `covered` (in the costmap's geometry), from `start`. */
+export function planCoverage(
+  grid: CostGrid,
+  start: Pose2D,
+  covered: Uint8Array | undefined,
+  params: CoverageParams,
+): CoverageResult {
+  const ctx = prepare(grid, start, covered, params);
+  if (ctx.startCell < 0 || ctx.remainingCells === 0) return emptyResult(ctx, start, params.sweepAngle ?? 0);
+  const spacing = Math.max(grid.resolution, params.toolWidth * (1 - (params.overlap ?? 0.05)));
+  // The direction with the fewest segments has the fewest turns.
+  let lattice: Lattice | undefined;
+  for (const angle of params.sweepAngle !== undefined ? [params.sweepAngle] : candidateAngles(grid)) {
+    const l = buildLattice(grid, ctx.sweepable, angle, spacing);
+    if (!lattice || l.segments.length < lattice.segments.length) lattice = l;
+  }
+  const cells = decompose(lattice!);
+
+  const pieces: CoveragePiece[] = [];
+  let here: Point2D = { x: start.x, y: start.y };
+  if (params.perimeter ?? true) {
+    // Nearest chain next, entered at its nearer end.
+    const chains = perimeterPaths(grid, ctx.sweepable, params.toolWidth);
+    const done = new Uint8Array(chains.length);
+    for (let k = 0; k < chains.length; k++) {
+      let best = -1;
+      let bestD = Infinity;
+      let reverse = false;
+      for (let c = 0; c < chains.length; c++) {
+        if (done[c]) continue;
+        const ch = chains[c]!;
+        const d0 = Math.hypot(ch[0]!.x - here.x, ch[0]!.y - here.y);
+        const d1 = Math.hypot(ch[ch.length - 1]!.x - here.x, ch[ch.length - 1]!.y - here.y);
+        if (Math.min(d0, d1) < bestD) {
+          bestD = Math.min(d0, d1);
+          best = c;
+          reverse = d1 < d0;
+        }
+      }
+      done[best] = 1;
+      const points = reverse ? [...chains[best]!].reverse() : chains[best]!;
+      pieces.push({ kind: 'perimeter', points });
+      here = points[points.length - 1]!;
+    }
+  }
+
+  // Cell order: open TSP tour over path distances, then the entry corner of each cell.
+  const reps = cells.map((cell) => {
+    const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
+    const [a, b] = cellSweeps(lattice!, { segments: [seg] }, true, true)[0]!;
+    return { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 };
   });
-  if (startCell < 0 || remainingCells === 0) return empty('x');
+  const nodes = [here, ...reps];
+  const dist = pathDistances(grid, ctx.reachable, nodes);
+  const options = [
+    [true, true],
+    [true, false],
+    [false, true],
+    [false, false],
+  ] as const;
+  const cellVariants = cells.map((cell) =>
+    options.map(([first, low]) => cellSweeps(lattice!, cell, first, low)),
+  );
+  const variants: CellVariant[][] = cellVariants.map((vs) =>
+    vs.map((sweeps) => ({ entry: sweeps[0]![0]!, exit: sweeps[sweeps.length - 1]![1]! })),
+  );
+  // Extra length of the path between two cells over the straight line (walls in between), from the
+  // coarse path distances between their representative points.
+  const detour = (a: number, b: number) => {
+    const d = dist[(a + 1) * nodes.length + b + 1]!;
+    const straight = Math.hypot(nodes[a + 1]!.x - nodes[b + 1]!.x, nodes[a + 1]!.y - nodes[b + 1]!.y);
+    return Math.min(1e6, d) - straight;
+  };
+  const initial = openTour(nodes.length, dist).map((node) => node - 1);
+  const order = improveOrder(here, initial, variants, detour);
+  const chosen = chooseVariants(
+    here,
+    order.map((c) => variants[c]!),
+  );
+  for (let k = 0; k < order.length; k++)
+    for (const row of cellVariants[order[k]!]![chosen[k]!]!) pieces.push({ kind: 'sweep', points: row });
 
-  const spacingCells = Math.max(1, (params.toolWidth * (1 - (params.overlap ?? 0.1))) / resolution);
-  const toolCells = toolRadius / resolution;
-  const options = (['x', 'y'] as const).map((along) => ({
-    along,
-    segments: buildSegments(grid, reachable, remaining, along, spacingCells, toolCells),
-  }));
-  options.sort((p, q) => p.segments.length - q.segments.length);
-  const { along, segments } = options[0]!;
+  const result = execute(ctx, start, pieces, covered);
+  return { ...result, sweepAngle: lattice!.angle, cellCount: cells.length };
+}
 
-  const centre = (col: number, row: number): Point2D =>
-    along === 'x'
-      ? { x: origin.x + (col + 0.5) * resolution, y: origin.y + (row + 0.5) * resolution }
-      : { x: origin.x + (row + 0.5) * resolution, y: origin.y + (col + 0.5) * resolution };
-  const cellOf = (p: Point2D) =>
-    Math.floor((p.y - origin.y) / resolution) * width + Math.floor((p.x - origin.x) / resolution);
+/**
+ * Replans after the map changed or the robot was diverted: the previous plan's pieces, minus what
+ * `covered` already holds, cut where the new costmap blocks them, then gap filling. Blocked pieces that
+ * are reachable again are swept at the end.
+ */
+export function replanCoverage(
+  previous: CoverageResult,
+  grid: CostGrid,
+  start: Pose2D,
+  covered: Uint8Array | undefined,
+  params: CoverageParams,
+): CoverageResult {
+  const ctx = prepare(grid, start, covered, params);
+  if (ctx.startCell < 0 || ctx.remainingCells === 0) return emptyResult(ctx, start, previous.sweepAngle);
+  const result = execute(ctx, start, [...previous.pieces, ...previous.blocked], covered);
+  return { ...result, sweepAngle: previous.sweepAngle, cellCount: 0 };
+}
 
-  const path: CoveragePose[] = [];
-  const append = (points: readonly { x: number; y: number; theta: number }[], kind: SegmentKind) => {
+function emptyResult(ctx: Context, start: Pose2D, sweepAngle: number): CoverageResult {
+  return {
+    path: [{ x: start.x, y: start.y, theta: start.theta, kind: 'transit' }],
+    plannedCells: 0,
+    remainingCells: ctx.remainingCells,
+    unreachableCells: ctx.unreachableCells,
+    unsweptCells: ctx.remainingCells,
+    sweepAngle,
+    cellCount: 0,
+    pieces: [],
+    blocked: [],
+  };
+}
+
+/** Sample states along a piece. */
+const OFF = 0;
+const USEFUL = 1;
+const DONE = 2;
+const BLOCKED = 3;
+
+type Executed = Omit<CoverageResult, 'sweepAngle' | 'cellCount'>;
+
+/** Turns pieces into a path: trims what is already swept, stitches runs, then fills gaps. */
+function execute(
+  ctx: Context,
+  start: Pose2D,
+  pieces: readonly CoveragePiece[],
+  covered: Uint8Array | undefined,
+): Executed {
+  const { grid, toolRadius, remaining } = ctx;
+  const { width, resolution, origin } = grid;
+  const swept = covered ? Uint8Array.from(covered, (v) => (v ? 1 : 0)) : new Uint8Array(width * grid.height);
+  const path: CoveragePose[] = [{ x: start.x, y: start.y, theta: start.theta, kind: 'transit' }];
+  let here: Point2D = { x: start.x, y: start.y };
+  let planned = 0;
+  const workspace = new TransitWorkspace(width * grid.height);
+  const cellOf = (p: Point2D) => {
+    const cx = Math.floor((p.x - origin.x) / resolution);
+    const cy = Math.floor((p.y - origin.y) / resolution);
+    return cx < 0 || cy < 0 || cx >= width || cy >= grid.height ? -1 : cy * width + cx;
+  };
+  const append = (points: readonly { x: number; y: number; theta: number }[], kind: PoseKind) => {
     for (const p of points) {
-      const prev = path[path.length - 1];
-      if (prev && Math.hypot(prev.x - p.x, prev.y - p.y) < 1e-6) continue;
+      const prev = path[path.length - 1]!;
+      if (Math.hypot(prev.x - p.x, prev.y - p.y) < 1e-6) continue;
       path.push({ x: p.x, y: p.y, theta: p.theta, kind });
     }
+    planned += sweepPolyline(grid, swept, remaining, points, toolRadius);
   };
-  let here: Point2D = { x: start.x, y: start.y };
-  path.push({ x: start.x, y: start.y, theta: start.theta, kind: 'transit' });
-
-  /** Moves from `here` to `to`: straight when in sight, else along an A* transit path. False if unreachable. */
-  const goTo = (to: Point2D, kind: SegmentKind): boolean => {
+  /** Moves to `to`: straight when in sight, else along A*. False when there is no way. */
+  const goTo = (to: Point2D, kind: PoseKind): boolean => {
     const a = cellOf(here);
     const b = cellOf(to);
-    if (a === b || (a >= 0 && b >= 0 && lineOfSight(grid, a, b))) {
-      append(densify([here, to], resolution * 4), kind === 'gap' ? 'transit' : kind);
-    } else {
-      const transit = planTransit(grid, here, to);
+    if (Math.hypot(to.x - here.x, to.y - here.y) < 1e-6) return true;
+    if (a >= 0 && b >= 0 && (a === b || lineOfSight(grid, a, b)))
+      append(densify([here, to], resolution * 4), kind);
+    else {
+      const transit = planTransit(grid, here, to, { workspace, heuristicWeight: 1.5 });
       if (!transit) return false;
       append(transit, 'transit');
     }
@@ -272,95 +325,141 @@ export function planCoverage(
     return true;
   };
 
-  // Greedy ordering: the nearest segment end, where a segment reachable in a straight line (the next row)
-  // counts its true distance and one behind an obstacle three times as much.
-  let open = segments.length;
-  while (open > 0) {
-    let best: Segment | undefined;
-    let bestFromA = true;
-    let bestCost = Infinity;
-    const hereCell = cellOf(here);
-    for (const s of segments) {
-      if (s.done) continue;
-      for (const fromA of [true, false]) {
-        const end = centre(fromA ? s.a : s.b, s.row);
-        let cost = Math.hypot(end.x - here.x, end.y - here.y);
-        if (cost > resolution * 2 && !lineOfSight(grid, hereCell, cellOf(end))) cost *= 3;
-        if (cost < bestCost) {
-          bestCost = cost;
-          best = s;
-          bestFromA = fromA;
-        }
+  const kept: CoveragePiece[] = [];
+  const blocked: CoveragePiece[] = [];
+  // Useless stretches shorter than this stay in a run rather than splitting it (stop-and-go costs turns).
+  const bridge = 4 * toolRadius;
+  for (const piece of pieces) {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const seg: number[] = [];
+    const state: number[] = [];
+    forEachSample(piece.points, resolution / 2, (x, y, k) => {
+      const c = cellOf({ x, y });
+      let s: number = OFF;
+      if (c >= 0 && ctx.clear[c]) {
+        if (!ctx.sweepable[c]) s = BLOCKED;
+        else s = diskHasUnswept(grid, swept, remaining, x, y, toolRadius) ? USEFUL : DONE;
       }
+      xs.push(x);
+      ys.push(y);
+      seg.push(k);
+      state.push(s);
+    });
+    const runOf = (from: number, to: number): Point2D[] => {
+      const out: Point2D[] = [{ x: xs[from]!, y: ys[from]! }];
+      for (let j = from + 1; j <= to; j++) if (seg[j] !== seg[j - 1]) out.push(piece.points[seg[j - 1]!]!);
+      out.push({ x: xs[to]!, y: ys[to]! });
+      return out.filter((p, k) => k === 0 || Math.hypot(p.x - out[k - 1]!.x, p.y - out[k - 1]!.y) > 1e-9);
+    };
+    // Runs of USEFUL samples joined across short DONE stretches; BLOCKED runs with useful swath set aside.
+    let j = 0;
+    while (j < state.length) {
+      if (state[j] === BLOCKED) {
+        const from = j;
+        while (j < state.length && state[j] === BLOCKED) j++;
+        blocked.push({ kind: piece.kind, points: runOf(from, j - 1) });
+        continue;
+      }
+      if (state[j] !== USEFUL) {
+        j++;
+        continue;
+      }
+      const from = j;
+      let last = j;
+      while (j < state.length && state[j] !== OFF && state[j] !== BLOCKED) {
+        if (state[j] === USEFUL) last = j;
+        else if (Math.hypot(xs[j]! - xs[last]!, ys[j]! - ys[last]!) > bridge) break;
+        j++;
+      }
+      const run = runOf(from, last);
+      if (!goTo(run[0]!, 'transit')) {
+        blocked.push({ kind: piece.kind, points: run });
+        continue;
+      }
+      append(densify(run, resolution * 4), piece.kind);
+      here = run[run.length - 1]!;
+      kept.push({ kind: piece.kind, points: run });
     }
-    const s = best!;
-    s.done = true;
-    open--;
-    const from = centre(bestFromA ? s.a : s.b, s.row);
-    const to = centre(bestFromA ? s.b : s.a, s.row);
-    if (!goTo(from, 'transit')) continue;
-    append(densify([from, to], resolution * 4), 'sweep');
-    here = to;
   }
 
-  // Gap filling: visit, nearest first, the closest reachable centre to each patch the sweeps missed.
-  const swept = new Uint8Array(width * height);
-  if (covered) for (let i = 0; i < swept.length; i++) swept[i] = covered[i]!;
-  let planned = sweepPath(grid, swept, remaining, path, toolRadius);
-  const nearestCentre = nearestReachableMap(grid, reachable);
-  const minGap = params.minGapCells ?? 2;
-  for (let guard = 0; guard < 2000; guard++) {
-    // The uncovered remaining cell nearest to the robot.
-    let target = -1;
+  // Gap filling: for each unswept patch, nearest first, visit the sweep centres nearest its cells.
+  const nearestCentre = nearestMaskCell(width, grid.height, ctx.sweepable);
+  const leftover = new Uint8Array(remaining.length);
+  for (let i = 0; i < leftover.length; i++) leftover[i] = remaining[i]! & (swept[i]! ^ 1);
+  const patches = patchesOf(width, grid.height, leftover, ctx.minGapCells);
+  const centreOf = (i: number): Point2D => {
+    const x = i % width;
+    return { x: origin.x + (x + 0.5) * resolution, y: origin.y + ((i - x) / width + 0.5) * resolution };
+  };
+  const patchDone = new Uint8Array(patches.length);
+  for (let visits = 0; visits < patches.length; visits++) {
+    let best = -1;
     let bestD = Infinity;
-    for (let i = 0; i < remaining.length; i++) {
-      if (!remaining[i] || swept[i]) continue;
-      const x = i % width;
-      const y = (i - x) / width;
-      const d =
-        (origin.x + (x + 0.5) * resolution - here.x) ** 2 + (origin.y + (y + 0.5) * resolution - here.y) ** 2;
+    for (let p = 0; p < patches.length; p++) {
+      if (patchDone[p]) continue;
+      const c = centreOf(patches[p]![0]!);
+      const d = Math.hypot(c.x - here.x, c.y - here.y);
       if (d < bestD) {
         bestD = d;
-        target = i;
+        best = p;
       }
     }
-    if (target < 0) break;
-    const c = nearestCentre[target]!;
-    const tx = c % width;
-    const ty = (c - tx) / width;
-    const goal = { x: origin.x + (tx + 0.5) * resolution, y: origin.y + (ty + 0.5) * resolution };
-    const before = path.length;
-    const newly = goTo(goal, 'gap')
-      ? sweepPath(grid, swept, remaining, path.slice(Math.max(0, before - 1)), toolRadius)
-      : 0;
-    if (newly < minGap) {
-      // Could not make progress here: give this cell up so the loop moves on.
-      swept[target] = 1;
+    patchDone[best] = 1;
+    const cells = patches[best]!;
+    for (let guard = 0; guard < cells.length; guard++) {
+      let target = -1;
+      let targetD = Infinity;
+      for (const i of cells) {
+        if (swept[i]) continue;
+        const c = centreOf(i);
+        const d = Math.hypot(c.x - here.x, c.y - here.y);
+        if (d < targetD) {
+          targetD = d;
+          target = i;
+        }
+      }
+      if (target < 0) break;
+      const centre = nearestCentre[target]!;
+      const goal = centreOf(centre);
+      const before = planned;
+      if (centre < 0 || !goTo(goal, 'sweep') || planned === before) {
+        // Nothing gained here: give the cell up so the loop moves on.
+        swept[target] = 1;
+      }
     }
-    planned += newly;
   }
-  return { path, plannedCells: planned, remainingCells, unreachableCells, orientation: along };
+  // `swept` also holds the cells given up above: count against the path itself.
+  const check = covered ? Uint8Array.from(covered, (v) => (v ? 1 : 0)) : new Uint8Array(remaining.length);
+  const plannedCells = sweepPolyline(grid, check, remaining, path, toolRadius);
+  return {
+    path,
+    plannedCells,
+    remainingCells: ctx.remainingCells,
+    unreachableCells: ctx.unreachableCells,
+    unsweptCells: ctx.remainingCells - plannedCells,
+    pieces: [...kept, ...blocked],
+    blocked,
+  };
 }
 
-/** For every cell, the index of the nearest reachable cell (multi-source BFS, 8-connected). */
-function nearestReachableMap(grid: CostGrid, reachable: Uint8Array): Int32Array {
-  const { width, height } = grid;
+/** For every cell, the nearest cell of `mask` (multi-source BFS, 8-connected), or -1. */
+function nearestMaskCell(width: number, height: number, mask: Uint8Array): Int32Array {
   const n = width * height;
   const nearest = new Int32Array(n).fill(-1);
   const queue = new Int32Array(n);
   let head = 0;
   let tail = 0;
-  for (let i = 0; i < n; i++) {
-    if (reachable[i]) {
+  for (let i = 0; i < n; i++)
+    if (mask[i]) {
       nearest[i] = i;
       queue[tail++] = i;
     }
-  }
   while (head < tail) {
     const i = queue[head++]!;
     const x = i % width;
     const y = (i - x) / width;
-    for (let dy = -1; dy <= 1; dy++) {
+    for (let dy = -1; dy <= 1; dy++)
       for (let dx = -1; dx <= 1; dx++) {
         const nx = x + dx;
         const ny = y + dy;
@@ -370,7 +469,35 @@ function nearestReachableMap(grid: CostGrid, reachable: Uint8Array): Int32Array 
         nearest[j] = nearest[i]!;
         queue[tail++] = j;
       }
-    }
   }
   return nearest;
+}
+
+/** 8-connected patches of `mask` with at least `minCells` cells, each as its cell indices. */
+function patchesOf(width: number, height: number, mask: Uint8Array, minCells: number): number[][] {
+  const seen = new Uint8Array(mask.length);
+  const out: number[][] = [];
+  for (let s = 0; s < mask.length; s++) {
+    if (!mask[s] || seen[s]) continue;
+    const patch = [s];
+    seen[s] = 1;
+    for (let k = 0; k < patch.length; k++) {
+      const i = patch[k]!;
+      const x = i % width;
+      const y = (i - x) / width;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const j = ny * width + nx;
+          if (mask[j] && !seen[j]) {
+            seen[j] = 1;
+            patch.push(j);
+          }
+        }
+    }
+    if (patch.length >= minCells) out.push(patch);
+  }
+  return out;
 }

@@ -1,20 +1,35 @@
-/** The planning module as the daemon uses it: A* transit paths and coverage of what is left to clean. */
+/**
+ * The planning module as the daemon uses it: A* transit paths, and coverage of what is left to clean. The
+ * adapter keeps the last coverage plan so that later requests replan incrementally (the remaining runs,
+ * cut by the new costmap, blocked ones retried last) instead of starting over; a request with nothing
+ * covered yet starts a fresh plan.
+ */
 import type { CoveragePlan, CoverageRequest, MotionPlanner } from '../daemon/planner-port.ts';
-import { planCoverage } from './coverage.ts';
+import { planCoverage, replanCoverage, type CoverageResult } from './coverage.ts';
 import { planTransit } from './transit.ts';
 
-export const motionPlanner: MotionPlanner = {
-  pathTo: (costmap, from, goal) => planTransit(costmap, from, goal),
-  coverage(request: CoverageRequest): CoveragePlan | undefined {
-    const result = planCoverage(request.costmap, request.start, request.covered, {
-      toolWidth: request.toolWidth,
-    });
-    if (result.path.length < 2 || result.plannedCells === 0) return undefined;
-    const cellArea = request.costmap.resolution ** 2;
-    return {
-      path: result.path,
-      plannedArea: result.plannedCells * cellArea,
-      unreachableArea: result.unreachableCells * cellArea,
-    };
-  },
-};
+export function createMotionPlanner(): MotionPlanner {
+  let last: CoverageResult | undefined;
+  return {
+    pathTo: (costmap, from, goal) => planTransit(costmap, from, goal),
+    coverage(request: CoverageRequest): CoveragePlan | undefined {
+      const params = { toolWidth: request.toolWidth };
+      const started = request.covered.some((v) => v !== 0);
+      const result =
+        last && started
+          ? replanCoverage(last, request.costmap, request.start, request.covered, params)
+          : planCoverage(request.costmap, request.start, request.covered, params);
+      last = result;
+      if (result.path.length < 2 || result.plannedCells === 0) return undefined;
+      const cellArea = request.costmap.resolution ** 2;
+      return {
+        path: result.path,
+        plannedArea: result.plannedCells * cellArea,
+        unreachableArea: result.unreachableCells * cellArea,
+      };
+    },
+  };
+}
+
+/** The daemon's planner (one per process: it remembers the last coverage plan). */
+export const motionPlanner: MotionPlanner = createMotionPlanner();

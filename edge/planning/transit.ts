@@ -18,6 +18,32 @@ export interface TransitOptions {
   costWeight?: number;
   /** treat unknown (255) cells as passable (exploration into the unknown); default false */
   allowUnknown?: boolean;
+  /**
+   * weight on the heuristic (weighted A*): above 1 expands far fewer cells for paths at most that factor
+   * longer (the line-of-sight smoothing then straightens them); default 1 (optimal)
+   */
+  heuristicWeight?: number;
+  /** scratch arrays reused across searches on grids of one size (a coverage plan runs hundreds) */
+  workspace?: TransitWorkspace;
+}
+
+/**
+ * Search arrays for one grid size. A generation counter marks which entries belong to the current search,
+ * so nothing is cleared between searches.
+ */
+export class TransitWorkspace {
+  readonly g: Float64Array;
+  readonly parent: Int32Array;
+  /** generation in which g/parent were set; `closedGen` likewise for the closed set */
+  readonly seenGen: Uint32Array;
+  readonly closedGen: Uint32Array;
+  generation = 0;
+  constructor(readonly size: number) {
+    this.g = new Float64Array(size);
+    this.parent = new Int32Array(size);
+    this.seenGen = new Uint32Array(size);
+    this.closedGen = new Uint32Array(size);
+  }
 }
 
 export interface PathPoint {
@@ -30,10 +56,18 @@ const DX = [1, -1, 0, 0, 1, 1, -1, -1];
 const DY = [0, 0, 1, -1, 1, -1, 1, -1];
 const STEP = [1, 1, 1, 1, Math.SQRT2, Math.SQRT2, Math.SQRT2, Math.SQRT2];
 
-/** Whether the robot's centre may be in cell i. */
-export function passable(grid: CostGrid, i: number, allowUnknown = false): boolean {
+/** Whether the robot's centre may be in cell i (below `maxCost`, default: anything short of inscribed). */
+export function passable(grid: CostGrid, i: number, allowUnknown = false, maxCost = INSCRIBED - 1): boolean {
   const c = grid.costs[i]!;
-  return c < INSCRIBED || (allowUnknown && c === 255);
+  return c <= maxCost || (allowUnknown && c === 255);
+}
+
+/**
+ * The inflation cost at `clearance` metres beyond the robot's radius (Nav2's 252·e^(−k·(d − r))): planning
+ * below it keeps that much air between the robot and the nearest obstacle.
+ */
+export function costAtClearance(clearance: number, costScaling = 3): number {
+  return Math.floor(252 * Math.exp(-costScaling * clearance));
 }
 
 /** The passable cell nearest to (cx, cy) within `maxCells` (Chebyshev rings), or -1. */
@@ -139,9 +173,12 @@ export function planTransit(
   const goal = nearestPassable(grid, b.cx, b.cy, snap, allowUnknown);
   if (start < 0 || goal < 0) return undefined;
   const n = width * height;
-  const g = new Float64Array(n).fill(Infinity);
-  const parent = new Int32Array(n).fill(-1);
-  const closed = new Uint8Array(n);
+  const ws = options.workspace?.size === n ? options.workspace : new TransitWorkspace(n);
+  const gen = ++ws.generation;
+  const { g, parent, seenGen, closedGen } = ws;
+  const isClosed = (i: number) => closedGen[i] === gen;
+  const gOf = (i: number) => (seenGen[i] === gen ? g[i]! : Infinity);
+  const hw = options.heuristicWeight ?? 1;
   const gx = goal % width;
   const gy = (goal - gx) / width;
   const h = (i: number) => {
@@ -149,15 +186,17 @@ export function planTransit(
     const y = (i - x) / width;
     const dx = Math.abs(x - gx);
     const dy = Math.abs(y - gy);
-    return Math.max(dx, dy) + (Math.SQRT2 - 1) * Math.min(dx, dy);
+    return hw * (Math.max(dx, dy) + (Math.SQRT2 - 1) * Math.min(dx, dy));
   };
   const open = new MinHeap();
   g[start] = 0;
+  parent[start] = -1;
+  seenGen[start] = gen;
   open.push(h(start), start);
   while (open.size > 0) {
     const i = open.pop();
-    if (closed[i]) continue;
-    closed[i] = 1;
+    if (isClosed(i)) continue;
+    closedGen[i] = gen;
     if (i === goal) break;
     const x = i % width;
     const y = (i - x) / width;
@@ -166,7 +205,7 @@ export function planTransit(
       const ny = y + DY[k]!;
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const j = ny * width + nx;
-      if (closed[j] || !passable(grid, j, allowUnknown)) continue;
+      if (isClosed(j) || !passable(grid, j, allowUnknown)) continue;
       // No corner cutting between two impassable cells.
       if (
         k >= 4 &&
@@ -176,14 +215,15 @@ export function planTransit(
       const c = grid.costs[j]!;
       const penalty = c === 255 ? weight : (weight * c) / 252;
       const cost = g[i]! + STEP[k]! * (1 + penalty);
-      if (cost < g[j]!) {
+      if (cost < gOf(j)) {
         g[j] = cost;
+        seenGen[j] = gen;
         parent[j] = i;
         open.push(cost + h(j), j);
       }
     }
   }
-  if (!closed[goal]) return undefined;
+  if (!isClosed(goal)) return undefined;
   const cells: number[] = [];
   for (let i = goal; i >= 0; i = parent[i]!) {
     cells.push(i);

@@ -1,0 +1,120 @@
+/**
+ * Edge cleaning: polylines that follow the border of the sweepable space (walls and furniture, at the sweep
+ * clearance), traced by chaining border cells and simplified into straight runs that stay inside the
+ * sweepable space and within half a cell of the border. Pure.
+ */
+import type { Point2D } from '../../shared/geometry.ts';
+import type { GridInfo } from '../../shared/occupancy-grid.ts';
+
+const N8X = [1, 0, -1, 0, 1, -1, -1, 1];
+const N8Y = [0, 1, 0, -1, 1, 1, -1, -1];
+
+/** Whether the Bresenham line between cells a and b stays in `mask`. */
+function maskLineOfSight(width: number, mask: Uint8Array, a: number, b: number): boolean {
+  let x0 = a % width;
+  let y0 = (a - x0) / width;
+  const x1 = b % width;
+  const y1 = (b - x1) / width;
+  const dx = Math.abs(x1 - x0);
+  const dy = -Math.abs(y1 - y0);
+  const sx = x0 < x1 ? 1 : -1;
+  const sy = y0 < y1 ? 1 : -1;
+  let err = dx + dy;
+  for (;;) {
+    if (!mask[y0 * width + x0]) return false;
+    if (x0 === x1 && y0 === y1) return true;
+    const e2 = 2 * err;
+    if (e2 >= dy) {
+      err += dy;
+      x0 += sx;
+    }
+    if (e2 <= dx) {
+      err += dx;
+      y0 += sy;
+    }
+  }
+}
+
+/** Border chains of `sweepable` (cells with a 4-neighbour outside it), each at least `minLength` m long. */
+export function perimeterPaths(info: GridInfo, sweepable: Uint8Array, minLength: number): Point2D[][] {
+  const { width, height, resolution, origin } = info;
+  const n = width * height;
+  const border = new Uint8Array(n);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!sweepable[i]) continue;
+      if (
+        x === 0 ||
+        y === 0 ||
+        x === width - 1 ||
+        y === height - 1 ||
+        !sweepable[i - 1] ||
+        !sweepable[i + 1] ||
+        !sweepable[i - width] ||
+        !sweepable[i + width]
+      )
+        border[i] = 1;
+    }
+  const used = new Uint8Array(n);
+  const out: Point2D[][] = [];
+  const minCells = minLength / resolution;
+  for (let s = 0; s < n; s++) {
+    if (!border[s] || used[s]) continue;
+    const chain = [s];
+    used[s] = 1;
+    let i = s;
+    for (;;) {
+      const x = i % width;
+      const y = (i - x) / width;
+      let next = -1;
+      // 4-neighbours first keeps the chain on the border instead of jumping across corners.
+      for (let k = 0; k < 8 && next < 0; k++) {
+        const nx = x + N8X[k]!;
+        const ny = y + N8Y[k]!;
+        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+        const j = ny * width + nx;
+        if (border[j] && !used[j]) next = j;
+      }
+      if (next < 0) break;
+      used[next] = 1;
+      chain.push(next);
+      i = next;
+    }
+    if (chain.length < minCells) continue;
+    out.push(
+      simplify(width, sweepable, chain).map((c) => {
+        const x = c % width;
+        const y = (c - x) / width;
+        return { x: origin.x + (x + 0.5) * resolution, y: origin.y + (y + 0.5) * resolution };
+      }),
+    );
+  }
+  return out;
+}
+
+/** Longest straight runs whose skipped cells stay within half a cell of the run and inside the mask. */
+function simplify(width: number, mask: Uint8Array, chain: readonly number[]): number[] {
+  const out = [chain[0]!];
+  let anchor = 0;
+  const xy = (i: number) => [i % width, Math.floor(i / width)] as const;
+  const fits = (a: number, b: number) => {
+    const [ax, ay] = xy(chain[a]!);
+    const [bx, by] = xy(chain[b]!);
+    const len = Math.hypot(bx - ax, by - ay);
+    if (len === 0) return true;
+    for (let k = a + 1; k < b; k++) {
+      const [px, py] = xy(chain[k]!);
+      if (Math.abs((bx - ax) * (ay - py) - (ax - px) * (by - ay)) / len > 0.5) return false;
+    }
+    return maskLineOfSight(width, mask, chain[a]!, chain[b]!);
+  };
+  for (let k = 2; k < chain.length; k++) {
+    if (!fits(anchor, k)) {
+      out.push(chain[k - 1]!);
+      anchor = k - 1;
+    }
+  }
+  if (chain.length > 1) out.push(chain[chain.length - 1]!);
+  return out;
+}

@@ -1,0 +1,78 @@
+/**
+ * Synthetic floor plans for the planner's tests and benchmark: rectangles of free floor inside walls, with
+ * furniture as filled rectangles. Metres, 0.05 m cells, origin at (0, 0). Pure.
+ */
+import { FREE, OCCUPIED, createGrid, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
+import { Rng } from '../sim/rng.ts';
+
+export const RESOLUTION = 0.05;
+
+/** [x0, y0, x1, y1] in metres. */
+export type Rect = readonly [number, number, number, number];
+
+/** A grid of `w` × `h` m, all walls, with `free` rectangles carved out and `blocks` filled back in. */
+export function floorPlan(
+  w: number,
+  h: number,
+  free: readonly Rect[],
+  blocks: readonly Rect[] = [],
+): OccupancyGrid {
+  const width = Math.round(w / RESOLUTION);
+  const height = Math.round(h / RESOLUTION);
+  const grid = createGrid(
+    { width, height, resolution: RESOLUTION, origin: { x: 0, y: 0, theta: 0 } },
+    OCCUPIED,
+  );
+  fill(grid, free, FREE);
+  fill(grid, blocks, OCCUPIED);
+  return grid;
+}
+
+/** Sets the cells whose centres lie inside the rectangles. */
+export function fill(grid: OccupancyGrid, rects: readonly Rect[], value: number): void {
+  for (const [x0, y0, x1, y1] of rects)
+    for (let y = 0; y < grid.height; y++) {
+      const cy = (y + 0.5) * grid.resolution + grid.origin.y;
+      if (cy < y0 || cy > y1) continue;
+      for (let x = 0; x < grid.width; x++) {
+        const cx = (x + 0.5) * grid.resolution + grid.origin.x;
+        if (cx >= x0 && cx <= x1) grid.data[y * grid.width + x] = value;
+      }
+    }
+}
+
+/** An empty 4 × 3 m room. */
+export const emptyRoom = (): OccupancyGrid => floorPlan(4.4, 3.4, [[0.2, 0.2, 4.2, 3.2]]);
+
+/** A 5 × 4 m room with a 1.2 × 0.8 m table in the middle. */
+export const tableRoom = (): OccupancyGrid =>
+  floorPlan(5.4, 4.4, [[0.2, 0.2, 5.2, 4.2]], [[2.1, 1.8, 3.3, 2.6]]);
+
+/** Two 4 × 4 m rooms side by side, joined by a 0.8 m doorway in the middle of the shared wall. */
+export const twoRooms = (): OccupancyGrid =>
+  floorPlan(8.6, 4.4, [
+    [0.2, 0.2, 4.2, 4.2],
+    [4.4, 0.2, 8.4, 4.2],
+    [4.1, 1.8, 4.5, 2.6],
+  ]);
+
+/** An L-shaped room: 6 × 2 m along the bottom and 2 × 4 m up the left side. */
+export const lRoom = (): OccupancyGrid =>
+  floorPlan(6.4, 6.4, [
+    [0.2, 0.2, 6.2, 2.2],
+    [0.2, 0.2, 2.2, 6.2],
+  ]);
+
+/** A `size` × `size` m room with `count` random pieces of furniture (0.3–1.2 m), seeded. */
+export function clutteredRoom(size: number, count: number, seed: number): OccupancyGrid {
+  const rng = new Rng(seed);
+  const blocks: Rect[] = [];
+  for (let k = 0; k < count; k++) {
+    const w = rng.uniform(0.3, 1.2);
+    const h = rng.uniform(0.3, 1.2);
+    const x = rng.uniform(0.9, size - 0.5 - w);
+    const y = rng.uniform(0.9, size - 0.5 - h);
+    blocks.push([x, y, x + w, y + h]);
+  }
+  return floorPlan(size + 0.4, size + 0.4, [[0.2, 0.2, size + 0.2, size + 0.2]], blocks);
+}
