@@ -166,11 +166,17 @@ export function planCoverage(
   const ctx = prepare(grid, start, covered, params);
   if (ctx.startCell < 0 || ctx.remainingCells === 0) return emptyResult(ctx, start, params.sweepAngle ?? 0);
   const spacing = Math.max(grid.resolution, params.toolWidth * (1 - (params.overlap ?? 0.05)));
-  // The direction with the fewest segments has the fewest turns.
+  // The direction with the fewest segments has the fewest turns. Segments shorter than the tool is wide
+  // do not count: they are the jagged ends of rows running along a wall that is not quite parallel.
   let lattice: Lattice | undefined;
+  let fewest = Infinity;
   for (const angle of params.sweepAngle !== undefined ? [params.sweepAngle] : candidateAngles(grid)) {
     const l = buildLattice(grid, ctx.sweepable, angle, spacing);
-    if (!lattice || l.segments.length < lattice.segments.length) lattice = l;
+    const turns = l.segments.filter((s) => s.u1 - s.u0 >= params.toolWidth).length;
+    if (turns < fewest) {
+      fewest = turns;
+      lattice = l;
+    }
   }
   const cells = decompose(lattice!);
 

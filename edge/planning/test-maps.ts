@@ -48,12 +48,12 @@ export const emptyRoom = (): OccupancyGrid => floorPlan(4.4, 3.4, [[0.2, 0.2, 4.
 export const tableRoom = (): OccupancyGrid =>
   floorPlan(5.4, 4.4, [[0.2, 0.2, 5.2, 4.2]], [[2.1, 1.8, 3.3, 2.6]]);
 
-/** Two 4 × 4 m rooms side by side, joined by a 0.8 m doorway in the middle of the shared wall. */
+/** Two 4 × 4 m rooms side by side, joined by a 0.8 m doorway near the top of the shared wall. */
 export const twoRooms = (): OccupancyGrid =>
   floorPlan(8.6, 4.4, [
     [0.2, 0.2, 4.2, 4.2],
     [4.4, 0.2, 8.4, 4.2],
-    [4.1, 1.8, 4.5, 2.6],
+    [4.1, 3.0, 4.5, 3.8],
   ]);
 
 /** An L-shaped room: 6 × 2 m along the bottom and 2 × 4 m up the left side. */

@@ -4,6 +4,7 @@ import { registerBench } from './bench.ts';
 import { registerCloud } from './cloud.ts';
 import { registerConfig } from './config.ts';
 import { registerMap } from './map.ts';
+import { registerPlan } from './plan.ts';
 import { registerSim } from './sim.ts';
 import { registerStart } from './start.ts';
 
@@ -14,4 +15,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerBench,
   registerMap,
   registerCloud,
+  registerPlan,
 ];
