@@ -16,4 +16,5 @@ export const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('../../edge/mapping/mapping.bench.ts').then((m) => m.default),
   () => import('../../edge/control/control.bench.ts').then((m) => m.default),
   () => import('../../edge/mission/frontiers.bench.ts').then((m) => m.default),
+  () => import('../../edge/planning/planner.bench.ts').then((m) => m.default),
 ];
