@@ -11,7 +11,14 @@
  */
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import { buildLattice, cellSweeps, decompose, dominantWallAngle, type Lattice } from './decomposition.ts';
-import { diskHasUnswept, floodFill, forEachSample, growMask, sweepPolyline } from './footprint.ts';
+import {
+  diskHasUnswept,
+  floodFill,
+  forEachInDisk,
+  forEachSample,
+  growMask,
+  sweepPolyline,
+} from './footprint.ts';
 import { perimeterPaths } from './perimeter.ts';
 import { chooseVariants, improveOrder, openTour, pathDistances, type CellVariant } from './tour.ts';
 import {
@@ -297,7 +304,8 @@ function execute(
 ): Executed {
   const { grid, toolRadius, remaining } = ctx;
   const { width, resolution, origin } = grid;
-  const swept = covered ? Uint8Array.from(covered, (v) => (v ? 1 : 0)) : new Uint8Array(width * grid.height);
+  const swept = new Uint8Array(width * grid.height);
+  if (covered) for (let i = 0; i < swept.length; i++) swept[i] = covered[i] ? 1 : 0;
   const path: CoveragePose[] = [{ x: start.x, y: start.y, theta: start.theta, kind: 'transit' }];
   let here: Point2D = { x: start.x, y: start.y };
   let planned = 0;
@@ -335,22 +343,43 @@ function execute(
   const blocked: CoveragePiece[] = [];
   // Useless stretches shorter than this stay in a run rather than splitting it (stop-and-go costs turns).
   const bridge = 4 * toolRadius;
+  // Cells near which something is left to clean (one half-diagonal beyond the tool, so that a sample
+  // anywhere in a cell is judged by its cell): samples elsewhere are done without a disk check. Only ever
+  // shrinks as the plan sweeps, so computing it once is safe.
+  const leftBefore = new Uint8Array(remaining.length);
+  for (let i = 0; i < leftBefore.length; i++) leftBefore[i] = remaining[i]! & (swept[i]! ^ 1);
+  const nearLeft = growMask(grid, leftBefore, toolRadius + resolution);
+  let xs = new Float64Array(1024);
+  let ys = new Float64Array(1024);
+  let seg = new Int32Array(1024);
+  let state = new Uint8Array(1024);
   for (const piece of pieces) {
-    const xs: number[] = [];
-    const ys: number[] = [];
-    const seg: number[] = [];
-    const state: number[] = [];
+    let count = 0;
     forEachSample(piece.points, resolution / 2, (x, y, k) => {
-      const c = cellOf({ x, y });
+      const cx = Math.floor((x - origin.x) / resolution);
+      const cy = Math.floor((y - origin.y) / resolution);
+      const c = cx < 0 || cy < 0 || cx >= width || cy >= grid.height ? -1 : cy * width + cx;
       let s: number = OFF;
       if (c >= 0 && ctx.clear[c]) {
         if (!ctx.sweepable[c]) s = BLOCKED;
+        else if (!nearLeft[c]) s = DONE;
         else s = diskHasUnswept(grid, swept, remaining, x, y, toolRadius) ? USEFUL : DONE;
       }
-      xs.push(x);
-      ys.push(y);
-      seg.push(k);
-      state.push(s);
+      if (count === xs.length) {
+        const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
+          const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        xs = grow(xs);
+        ys = grow(ys);
+        seg = grow(seg);
+        state = grow(state);
+      }
+      xs[count] = x;
+      ys[count] = y;
+      seg[count] = k;
+      state[count++] = s;
     });
     const runOf = (from: number, to: number): Point2D[] => {
       const out: Point2D[] = [{ x: xs[from]!, y: ys[from]! }];
@@ -360,10 +389,10 @@ function execute(
     };
     // Runs of USEFUL samples joined across short DONE stretches; BLOCKED runs with useful swath set aside.
     let j = 0;
-    while (j < state.length) {
+    while (j < count) {
       if (state[j] === BLOCKED) {
         const from = j;
-        while (j < state.length && state[j] === BLOCKED) j++;
+        while (j < count && state[j] === BLOCKED) j++;
         blocked.push({ kind: piece.kind, points: runOf(from, j - 1) });
         continue;
       }
@@ -373,7 +402,7 @@ function execute(
       }
       const from = j;
       let last = j;
-      while (j < state.length && state[j] !== OFF && state[j] !== BLOCKED) {
+      while (j < count && state[j] !== OFF && state[j] !== BLOCKED) {
         if (state[j] === USEFUL) last = j;
         else if (Math.hypot(xs[j]! - xs[last]!, ys[j]! - ys[last]!) > bridge) break;
         j++;
@@ -390,15 +419,31 @@ function execute(
   }
 
   // Gap filling: for each unswept patch, nearest first, visit the sweep centres nearest its cells.
-  const nearestCentre = nearestMaskCell(width, grid.height, ctx.sweepable);
   const leftover = new Uint8Array(remaining.length);
   for (let i = 0; i < leftover.length; i++) leftover[i] = remaining[i]! & (swept[i]! ^ 1);
   const patches = patchesOf(width, grid.height, leftover, ctx.minGapCells);
+  /** The sweepable cell nearest to cell `target` within the tool's reach, or -1. */
+  const nearestCentre = (target: number): number => {
+    const c = centreOf(target);
+    let best = -1;
+    let bestD = Infinity;
+    forEachInDisk(grid, c.x, c.y, toolRadius, (i) => {
+      if (!ctx.sweepable[i]) return;
+      const p = centreOf(i);
+      const d = (p.x - c.x) ** 2 + (p.y - c.y) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    });
+    return best;
+  };
   const centreOf = (i: number): Point2D => {
     const x = i % width;
     return { x: origin.x + (x + 0.5) * resolution, y: origin.y + ((i - x) / width + 0.5) * resolution };
   };
   const patchDone = new Uint8Array(patches.length);
+  const givenUp = new Uint8Array(remaining.length);
   for (let visits = 0; visits < patches.length; visits++) {
     let best = -1;
     let bestD = Infinity;
@@ -417,7 +462,7 @@ function execute(
       let target = -1;
       let targetD = Infinity;
       for (const i of cells) {
-        if (swept[i]) continue;
+        if (swept[i] || givenUp[i]) continue;
         const c = centreOf(i);
         const d = Math.hypot(c.x - here.x, c.y - here.y);
         if (d < targetD) {
@@ -426,57 +471,23 @@ function execute(
         }
       }
       if (target < 0) break;
-      const centre = nearestCentre[target]!;
-      const goal = centreOf(centre);
+      const centre = nearestCentre(target);
       const before = planned;
-      if (centre < 0 || !goTo(goal, 'sweep') || planned === before) {
+      if (centre < 0 || !goTo(centreOf(centre), 'sweep') || planned === before) {
         // Nothing gained here: give the cell up so the loop moves on.
-        swept[target] = 1;
+        givenUp[target] = 1;
       }
     }
   }
-  // `swept` also holds the cells given up above: count against the path itself.
-  const check = covered ? Uint8Array.from(covered, (v) => (v ? 1 : 0)) : new Uint8Array(remaining.length);
-  const plannedCells = sweepPolyline(grid, check, remaining, path, toolRadius);
   return {
     path,
-    plannedCells,
+    plannedCells: planned,
     remainingCells: ctx.remainingCells,
     unreachableCells: ctx.unreachableCells,
-    unsweptCells: ctx.remainingCells - plannedCells,
+    unsweptCells: ctx.remainingCells - planned,
     pieces: [...kept, ...blocked],
     blocked,
   };
-}
-
-/** For every cell, the nearest cell of `mask` (multi-source BFS, 8-connected), or -1. */
-function nearestMaskCell(width: number, height: number, mask: Uint8Array): Int32Array {
-  const n = width * height;
-  const nearest = new Int32Array(n).fill(-1);
-  const queue = new Int32Array(n);
-  let head = 0;
-  let tail = 0;
-  for (let i = 0; i < n; i++)
-    if (mask[i]) {
-      nearest[i] = i;
-      queue[tail++] = i;
-    }
-  while (head < tail) {
-    const i = queue[head++]!;
-    const x = i % width;
-    const y = (i - x) / width;
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx;
-        const ny = y + dy;
-        if ((dx === 0 && dy === 0) || nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-        const j = ny * width + nx;
-        if (nearest[j] >= 0) continue;
-        nearest[j] = nearest[i]!;
-        queue[tail++] = j;
-      }
-  }
-  return nearest;
 }
 
 /** 8-connected patches of `mask` with at least `minCells` cells, each as its cell indices. */

@@ -47,12 +47,27 @@ export function stampDisk(
   py: number,
   radius: number,
 ): number {
+  // Same cells as forEachInDisk, inlined: this runs for every half-cell step of every path.
+  const { width, height, resolution, origin } = info;
+  const gx = (px - origin.x) / resolution - 0.5;
+  const gy = (py - origin.y) / resolution - 0.5;
+  const rc = radius / resolution;
+  const r2 = rc * rc + 1e-6;
+  const y0 = Math.max(0, Math.ceil(gy - rc));
+  const y1 = Math.min(height - 1, Math.floor(gy + rc));
   let marked = 0;
-  forEachInDisk(info, px, py, radius, (i) => {
-    if (swept[i]) return;
-    swept[i] = 1;
-    if (target && target[i]) marked++;
-  });
+  for (let y = y0; y <= y1; y++) {
+    const dy = y - gy;
+    const h = Math.sqrt(Math.max(0, r2 - dy * dy));
+    const x0 = Math.max(0, Math.ceil(gx - h));
+    const x1 = Math.min(width - 1, Math.floor(gx + h));
+    const row = y * width;
+    for (let i = row + x0; i <= row + x1; i++) {
+      if (swept[i]) continue;
+      swept[i] = 1;
+      if (target && target[i]) marked++;
+    }
+  }
   return marked;
 }
 
@@ -65,7 +80,22 @@ export function diskHasUnswept(
   py: number,
   radius: number,
 ): boolean {
-  return forEachInDisk(info, px, py, radius, (i) => target[i] === 1 && swept[i] === 0);
+  const { width, height, resolution, origin } = info;
+  const gx = (px - origin.x) / resolution - 0.5;
+  const gy = (py - origin.y) / resolution - 0.5;
+  const rc = radius / resolution;
+  const r2 = rc * rc + 1e-6;
+  const y0 = Math.max(0, Math.ceil(gy - rc));
+  const y1 = Math.min(height - 1, Math.floor(gy + rc));
+  for (let y = y0; y <= y1; y++) {
+    const dy = y - gy;
+    const h = Math.sqrt(Math.max(0, r2 - dy * dy));
+    const x0 = Math.max(0, Math.ceil(gx - h));
+    const x1 = Math.min(width - 1, Math.floor(gx + h));
+    const row = y * width;
+    for (let i = row + x0; i <= row + x1; i++) if (target[i] === 1 && swept[i] === 0) return true;
+  }
+  return false;
 }
 
 /** Calls `visit(x, y)` at points no more than `step` m apart along the polyline, both ends included. */
