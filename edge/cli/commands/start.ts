@@ -22,7 +22,7 @@ export function registerStart(program: Command): void {
     .description('demo: the cloud service and a simulated robot running a mission, with the live dashboard')
     .option('--world <preset|file>', 'world the robot runs in', 'apartment')
     .option('--seed <n>', 'random seed', '1')
-    .option('--speed <x>', 'simulated seconds per wall second', '4')
+    .option('--speed <x>', 'simulated seconds per wall second', '2')
     .option('--http-port <n>', 'HTTP port of the API and dashboard', '8080')
     .option('--mqtt-port <n>', 'MQTT port of the embedded broker', '1883')
     .option('--data-dir <dir>', 'the robot’s outbox (wiped at start)', '.swath/demo')
