@@ -191,7 +191,8 @@ export class EdgeDaemon {
         maxLinearAccel: limits.maxLinearAccel,
         ...options.params?.follower,
       },
-      gate: { robotRadius: radius, ...options.params?.gate },
+      // Three missed revolutions stop the robot, so that it stands still within 0.5 s of losing the LIDAR.
+      gate: { robotRadius: radius, scanTimeout: 0.3, ...options.params?.gate },
       recovery: {
         robotRadius: radius,
         wheelOffset: this.config.base.wheelBase / 2,

@@ -15,3 +15,17 @@ test('a complete mission in a small room: explore, cover, return, with no collis
   assert.ok(report.mapAgreement > 0.9, `map agreement ${report.mapAgreement}`);
   assert.ok(report.exploreTime > 0 && report.coverTime > 0);
 });
+
+test('unplugging the LIDAR mid-mission stops the base within 0.5 s, and the mission resumes when it is back', async () => {
+  const report = await runMission({
+    world: smallRoom,
+    seed: 1,
+    planner: motionPlanner,
+    timeLimit: 80,
+    lidarOutage: { at: 40, duration: 3 },
+  });
+  assert.ok(report.outageStopTime !== undefined, 'the base stopped during the outage');
+  assert.ok(report.outageStopTime <= 0.5, `stopped after ${report.outageStopTime} s`);
+  assert.equal(report.resumedAfterOutage, true);
+  assert.equal(report.collisions, 0);
+});
