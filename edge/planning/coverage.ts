@@ -43,7 +43,11 @@ export interface CoveragePose {
 
 export interface CoverageParams {
   toolWidth: number;
-  /** fraction of the tool width that neighbouring rows overlap; default 0.05 */
+  /**
+   * fraction of the tool width that neighbouring rows overlap; default 0 (rows are spaced evenly and never
+   * more than a tool width apart, so abutting swaths leave no gap; the daemon's replanning against the
+   * swept mask catches what tracking errors miss)
+   */
   overlap?: number;
   /** uncovered patches smaller than this many cells are left alone; default 2 */
   minGapCells?: number;
@@ -52,8 +56,13 @@ export interface CoverageParams {
    * the safety gate does not stop the robot on every row end); transit may go closer, down to inscribed
    */
   maxSweepCost?: number;
-  /** edge cleaning before the sweeps; default true */
+  /** edge cleaning along walls and furniture; default true */
   perimeter?: boolean;
+  /**
+   * true: the whole perimeter pass before the sweeps (default); false: each border in the same tour as the
+   * cells, cleaned when the robot passes by
+   */
+  perimeterFirst?: boolean;
   /** sweep direction (rad); default: chosen from the walls */
   sweepAngle?: number;
 }
@@ -172,7 +181,7 @@ export function planCoverage(
 ): CoverageResult {
   const ctx = prepare(grid, start, covered, params);
   if (ctx.startCell < 0 || ctx.remainingCells === 0) return emptyResult(ctx, start, params.sweepAngle ?? 0);
-  const spacing = Math.max(grid.resolution, params.toolWidth * (1 - (params.overlap ?? 0.05)));
+  const spacing = Math.max(grid.resolution, params.toolWidth * (1 - (params.overlap ?? 0)));
   // The direction with the fewest segments has the fewest turns. Segments shorter than the tool is wide
   // do not count: they are the jagged ends of rows running along a wall that is not quite parallel.
   let lattice: Lattice | undefined;
@@ -187,69 +196,62 @@ export function planCoverage(
   }
   const cells = decompose(lattice!);
 
-  const pieces: CoveragePiece[] = [];
-  let here: Point2D = { x: start.x, y: start.y };
-  if (params.perimeter ?? true) {
-    // Nearest chain next, entered at its nearer end.
-    const chains = perimeterPaths(grid, ctx.sweepable, params.toolWidth);
-    const done = new Uint8Array(chains.length);
-    for (let k = 0; k < chains.length; k++) {
-      let best = -1;
-      let bestD = Infinity;
-      let reverse = false;
-      for (let c = 0; c < chains.length; c++) {
-        if (done[c]) continue;
-        const ch = chains[c]!;
-        const d0 = Math.hypot(ch[0]!.x - here.x, ch[0]!.y - here.y);
-        const d1 = Math.hypot(ch[ch.length - 1]!.x - here.x, ch[ch.length - 1]!.y - here.y);
-        if (Math.min(d0, d1) < bestD) {
-          bestD = Math.min(d0, d1);
-          best = c;
-          reverse = d1 < d0;
-        }
-      }
-      done[best] = 1;
-      const points = reverse ? [...chains[best]!].reverse() : chains[best]!;
-      pieces.push({ kind: 'perimeter', points });
-      here = points[points.length - 1]!;
-    }
-  }
-
-  // Cell order: open TSP tour over path distances, then the entry corner of each cell.
-  const reps = cells.map((cell) => {
-    const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
-    const [a, b] = cellSweeps(lattice!, { segments: [seg] }, true, true)[0]!;
-    return { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 };
-  });
-  const nodes = [here, ...reps];
-  const dist = pathDistances(grid, ctx.reachable, nodes);
+  // Tour items, each with four ways through (entry corner or direction): the boustrophedon cells and,
+  // for edge cleaning, the border chains.
   const options = [
     [true, true],
     [true, false],
     [false, true],
     [false, false],
   ] as const;
-  const cellVariants = cells.map((cell) =>
-    options.map(([first, low]) => cellSweeps(lattice!, cell, first, low)),
-  );
-  const variants: CellVariant[][] = cellVariants.map((vs) =>
-    vs.map((sweeps) => ({ entry: sweeps[0]![0]!, exit: sweeps[sweeps.length - 1]![1]! })),
-  );
-  // Extra length of the path between two cells over the straight line (walls in between), from the
-  // coarse path distances between their representative points.
-  const detour = (a: number, b: number) => {
-    const d = dist[(a + 1) * nodes.length + b + 1]!;
-    const straight = Math.hypot(nodes[a + 1]!.x - nodes[b + 1]!.x, nodes[a + 1]!.y - nodes[b + 1]!.y);
-    return Math.min(1e6, d) - straight;
+  const items: { reps: Point2D; ways: CoveragePiece[][] }[] = cells.map((cell) => {
+    const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
+    const [a, b] = cellSweeps(lattice!, { segments: [seg] }, true, true)[0]!;
+    return {
+      reps: { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 },
+      ways: options.map(([first, low]) =>
+        cellSweeps(lattice!, cell, first, low).map((points) => ({ kind: 'sweep' as const, points })),
+      ),
+    };
+  });
+  const chains = (params.perimeter ?? true) ? perimeterPaths(grid, ctx.sweepable, params.toolWidth) : [];
+  const chainItems = chains.map((chain) => {
+    const forward: CoveragePiece[] = [{ kind: 'perimeter', points: chain }];
+    const backward: CoveragePiece[] = [{ kind: 'perimeter', points: [...chain].reverse() }];
+    return { reps: chain[Math.floor(chain.length / 2)]!, ways: [forward, backward, forward, backward] };
+  });
+  const pieces: CoveragePiece[] = [];
+  let here: Point2D = { x: start.x, y: start.y };
+  const tour = (group: typeof items) => {
+    if (group.length === 0) return;
+    const nodes = [here, ...group.map((item) => item.reps)];
+    const dist = pathDistances(grid, ctx.reachable, nodes);
+    const variants: CellVariant[][] = group.map((item) =>
+      item.ways.map((way) => {
+        const last = way[way.length - 1]!.points;
+        return { entry: way[0]!.points[0]!, exit: last[last.length - 1]! };
+      }),
+    );
+    // Extra length of the path between two items over the straight line (walls in between), from the
+    // coarse path distances between their representative points.
+    const detour = (a: number, b: number) => {
+      const d = dist[(a + 1) * nodes.length + b + 1]!;
+      const straight = Math.hypot(nodes[a + 1]!.x - nodes[b + 1]!.x, nodes[a + 1]!.y - nodes[b + 1]!.y);
+      return Math.min(1e6, d) - straight;
+    };
+    const initial = openTour(nodes.length, dist).map((node) => node - 1);
+    const order = improveOrder(here, initial, variants, detour);
+    const chosen = chooseVariants(
+      here,
+      order.map((c) => variants[c]!),
+    );
+    for (let k = 0; k < order.length; k++) pieces.push(...group[order[k]!]!.ways[chosen[k]!]!);
+    here = variants[order[order.length - 1]!]![chosen[order.length - 1]!]!.exit;
   };
-  const initial = openTour(nodes.length, dist).map((node) => node - 1);
-  const order = improveOrder(here, initial, variants, detour);
-  const chosen = chooseVariants(
-    here,
-    order.map((c) => variants[c]!),
-  );
-  for (let k = 0; k < order.length; k++)
-    for (const row of cellVariants[order[k]!]![chosen[k]!]!) pieces.push({ kind: 'sweep', points: row });
+  if (params.perimeterFirst ?? true) {
+    tour(chainItems);
+    tour(items);
+  } else tour([...chainItems, ...items]);
 
   const result = execute(ctx, start, pieces, covered);
   return { ...result, sweepAngle: lattice!.angle, cellCount: cells.length };

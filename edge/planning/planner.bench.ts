@@ -1,7 +1,8 @@
 /**
  * Coverage planner speed and quality on a 20 × 20 m room at 0.05 m with 20 pieces of furniture: time to
  * plan, time to replan after a new obstacle appears across the remaining sweeps (40 % done), path length
- * over the lower bound (cleanable area ÷ tool width) and coverage of the final plan, perimeter pass on.
+ * over the lower bound (cleanable area ÷ tool width) and coverage of the plan (perimeter pass first, the
+ * default; the ratio also with the borders interleaved into the cell tour and without the perimeter pass).
  */
 import type { Benchmark } from '../../test/bench/registry.ts';
 import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
@@ -60,10 +61,19 @@ const bench: Benchmark = {
       robotRadius: RADIUS,
     }).collisions;
     const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
+    const ratio = (extra: Parameters<typeof planCoverage>[3]) => {
+      const s = scoreCoverage(grid, planCoverage(costmap, start, undefined, extra).path, {
+        toolWidth: TOOL,
+        robotRadius: RADIUS,
+      });
+      return round(s.pathLength / s.lowerBound, 3);
+    };
     return {
       planMs: round(median(planTimes), 1),
       replanMs: round(median(replanTimes), 1),
       lengthOverLowerBound: round(score.pathLength / score.lowerBound, 3),
+      lengthOverLowerBoundInterleaved: ratio({ toolWidth: TOOL, perimeterFirst: false }),
+      lengthOverLowerBoundNoPerimeter: ratio({ toolWidth: TOOL, perimeter: false }),
       coverage: round(score.coverage, 4),
       coverageAfterReplan: round(after.coverage, 4),
       turns: score.turns,

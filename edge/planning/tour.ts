@@ -203,12 +203,17 @@ export function improveOrder(
       }
     }
   }
+  const m = initial.length;
+  // prefix[k·V + v]: best cost of the first k+1 cells of the current order, the last left by variant v.
+  // Candidates share the current order's head, so their evaluation starts where they differ.
+  const prefix = new Float64Array(m * V);
   const cost = new Float64Array(V);
   const next = new Float64Array(V);
-  const evaluate = (order: Int32Array): number => {
-    const first = order[0]!;
-    for (let v = 0; v < V; v++) cost[v] = fromStart[first * V + v]!;
-    for (let k = 1; k < order.length; k++) {
+  const run = (order: Int32Array, from: number, store: boolean): number => {
+    if (from === 0) for (let v = 0; v < V; v++) cost[v] = fromStart[order[0]! * V + v]!;
+    else for (let v = 0; v < V; v++) cost[v] = prefix[(from - 1) * V + v]!;
+    if (store && from === 0) prefix.set(cost, 0);
+    for (let k = Math.max(1, from); k < order.length; k++) {
       const a = order[k - 1]!;
       const b = order[k]!;
       for (let v = 0; v < V; v++) {
@@ -220,18 +225,18 @@ export function improveOrder(
         next[v] = best;
       }
       cost.set(next);
+      if (store) prefix.set(cost, k * V);
     }
     return Math.min(cost[0]!, cost[1]!, cost[2]!, cost[3]!);
   };
   let order = Int32Array.from(initial);
-  const m = order.length;
   const candidate = new Int32Array(m);
-  let best = evaluate(order);
-  const accept = (): boolean => {
-    const c = evaluate(candidate);
+  let best = run(order, 0, true);
+  const accept = (from: number): boolean => {
+    const c = run(candidate, from, false);
     if (c < best - 1e-9) {
-      best = c;
       order = candidate.slice();
+      best = run(order, 0, true);
       return true;
     }
     return false;
@@ -245,7 +250,7 @@ export function improveOrder(
           candidate[l] = order[r]!;
           candidate[r] = order[l]!;
         }
-        if (accept()) improved = true;
+        if (accept(i)) improved = true;
       }
     for (let i = 0; i < m; i++)
       for (let j = 0; j < m; j++) {
@@ -258,7 +263,7 @@ export function improveOrder(
           candidate[w++] = order[k]!;
         }
         if (w === j) candidate[w] = order[i]!;
-        if (accept()) improved = true;
+        if (accept(Math.min(i, j))) improved = true;
       }
     if (!improved) break;
   }
