@@ -110,6 +110,8 @@ export class SimulatedRobot {
     const dt = 1 / (options.physicsRate ?? 200);
     world.setTime(this.clock.now());
     this.clock.setInterval(() => {
+      const pose = this.body.pose;
+      world.setKeepOut({ x: pose.x, y: pose.y, radius: this.body.radius + 0.03 });
       world.setTime(this.clock.now());
       this.body.step(dt);
     }, dt);

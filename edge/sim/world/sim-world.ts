@@ -179,6 +179,9 @@ export class SimWorld implements SimWorldQuery {
   private readonly mH: Float64Array;
   private readonly mObj: Int32Array;
   private time = 0;
+  /** seconds each mover has stood still, yielding to the keep-out disk */
+  private mWaited: Float64Array = new Float64Array(0);
+  private keepOut: { x: number; y: number; radius: number } | undefined;
 
   private readonly floorRasterResolution: number;
   private floorRasterCache: FloorRaster | undefined;
@@ -301,20 +304,46 @@ export class SimWorld implements SimWorldQuery {
     return this.time;
   }
 
+  /**
+   * A disk (the robot) that moving obstacles do not walk into: a person or pet whose next step would
+   * bring it closer while touching the disk waits instead, as people step aside for a robot.
+   */
+  setKeepOut(keepOut: { x: number; y: number; radius: number } | undefined): void {
+    this.keepOut = keepOut;
+  }
+
   setTime(t: number): void {
+    const dt = t - this.time;
+    if (this.mWaited.length !== this.movers.length || dt < 0)
+      this.mWaited = new Float64Array(this.movers.length);
     this.time = t;
+    const keep = this.keepOut;
     for (let i = 0; i < this.movers.length; i++) {
       const mv = this.movers[i]!;
-      const total = mv.cum[mv.cum.length - 1]!;
-      let s = mv.speed * Math.max(0, t - mv.startDelay);
-      s = total > 0 ? s % total : 0;
-      let k = 0;
-      while (k < mv.cum.length - 2 && mv.cum[k + 1]! < s) k++;
-      const segLen = mv.cum[k + 1]! - mv.cum[k]!;
-      const f = segLen > 0 ? (s - mv.cum[k]!) / segLen : 0;
-      this.mX[i] = mv.xs[k]! + f * (mv.xs[k + 1]! - mv.xs[k]!);
-      this.mY[i] = mv.ys[k]! + f * (mv.ys[k + 1]! - mv.ys[k]!);
+      const [x, y] = this.moverPosition(mv, t - this.mWaited[i]!);
+      if (keep && dt > 0) {
+        const reach = keep.radius + this.mR[i]!;
+        const dNew = Math.hypot(x - keep.x, y - keep.y);
+        const dOld = Math.hypot(this.mX[i]! - keep.x, this.mY[i]! - keep.y);
+        if (dNew < reach && dNew < dOld) {
+          this.mWaited[i] = this.mWaited[i]! + dt;
+          continue;
+        }
+      }
+      this.mX[i] = x;
+      this.mY[i] = y;
     }
+  }
+
+  private moverPosition(mv: Mover, t: number): [number, number] {
+    const total = mv.cum[mv.cum.length - 1]!;
+    let s = mv.speed * Math.max(0, t - mv.startDelay);
+    s = total > 0 ? s % total : 0;
+    let k = 0;
+    while (k < mv.cum.length - 2 && mv.cum[k + 1]! < s) k++;
+    const segLen = mv.cum[k + 1]! - mv.cum[k]!;
+    const f = segLen > 0 ? (s - mv.cum[k]!) / segLen : 0;
+    return [mv.xs[k]! + f * (mv.xs[k + 1]! - mv.xs[k]!), mv.ys[k]! + f * (mv.ys[k + 1]! - mv.ys[k]!)];
   }
 
   /** Every static prism. */

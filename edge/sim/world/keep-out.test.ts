@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseWorld } from './schema.ts';
+import { SimWorld } from './sim-world.ts';
+
+const world = () =>
+  new SimWorld(
+    parseWorld(
+      {
+        movingObstacles: [
+          {
+            id: 'person',
+            kind: 'person',
+            radius: 0.2,
+            height: 1.7,
+            path: [
+              [0, 0],
+              [4, 0],
+            ],
+            speed: 0.5,
+          },
+        ],
+      },
+      'test',
+    ),
+  );
+
+test('a person walking towards the robot waits instead of walking into it, then walks on', () => {
+  const w = world();
+  w.setKeepOut({ x: 2, y: 0, radius: 0.2 });
+  for (let t = 0; t <= 10; t += 0.05) w.setTime(t);
+  const person = w.movingPositions()[0]!;
+  assert.ok(person.x <= 2 - 0.4 + 1e-9, `stopped short of the robot (x = ${person.x})`);
+  assert.ok(person.x > 1.5, `but walked up to it (x = ${person.x})`);
+  w.setKeepOut(undefined);
+  for (let t = 10; t <= 12; t += 0.05) w.setTime(t);
+  assert.ok(w.movingPositions()[0]!.x > person.x + 0.5, 'walks on once the way is free');
+});
+
+test('without a keep-out disk the path follows the clock exactly', () => {
+  const w = world();
+  w.setTime(3);
+  assert.ok(Math.abs(w.movingPositions()[0]!.x - 1.5) < 1e-12);
+});
