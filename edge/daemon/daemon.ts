@@ -149,7 +149,7 @@ export class EdgeDaemon {
   private gateState: SafetyGateState = INITIAL_SAFETY_GATE_STATE;
   private lastGate: SafetyGateOutput | undefined;
   private lastPoints: BasePoints | undefined;
-  private lastOdom: Odometry | undefined;
+  private odomLatest: Odometry | undefined;
   private contacts: SafetyState | undefined;
   private controlTimer: TimerHandle | undefined;
   private lastCostmapAt = -Infinity;
@@ -272,8 +272,8 @@ export class EdgeDaemon {
 
   /** Estimated pose of base_link in the map frame (map→odom ⊕ latest odometry). */
   pose(): Pose2D | undefined {
-    if (!this.lastOdom) return undefined;
-    return composePose(this.fusion.slam.mapToOdom, this.lastOdom);
+    if (!this.odomLatest) return undefined;
+    return composePose(this.fusion.slam.mapToOdom, this.odomLatest);
   }
 
   map(): OccupancyGrid {
@@ -299,7 +299,7 @@ export class EdgeDaemon {
   // --- inputs ---------------------------------------------------------------------------------------------
 
   private onOdometry(o: Odometry): void {
-    this.lastOdom = o;
+    this.odomLatest = o;
     this.fusion.pushOdometry(o);
   }
 
@@ -364,7 +364,7 @@ export class EdgeDaemon {
       this.trackPath(pose);
       command = this.decide(now, pose);
     }
-    const odom = this.lastOdom;
+    const odom = this.odomLatest;
     const gate = safetyGate(
       this.gateState,
       {
@@ -405,7 +405,7 @@ export class EdgeDaemon {
         this.checkGoal(now, pose, task.goal);
     }
     if (!this.follower) return { v: 0, omega: 0 };
-    const odom = this.lastOdom;
+    const odom = this.odomLatest;
     const out = followPath(
       this.follower,
       { time: now, pose, velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 }, costmap: this.costmap },
@@ -460,10 +460,10 @@ export class EdgeDaemon {
   }
 
   private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop' | 'blocked'): void {
-    if (this.task.kind === 'recover' || !this.lastOdom) return;
+    if (this.task.kind === 'recover' || !this.odomLatest) return;
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
-      { time: now, odometry: this.lastOdom, mapPose: pose, cause, contacts: this.contacts },
+      { time: now, odometry: this.odomLatest, mapPose: pose, cause, contacts: this.contacts },
       this.params.recovery,
     );
     if (state.obstacleMap) {
@@ -477,7 +477,7 @@ export class EdgeDaemon {
   }
 
   private stepRecover(now: number, task: Extract<Task, { kind: 'recover' }>): { v: number; omega: number } {
-    const odom = this.lastOdom!;
+    const odom = this.odomLatest!;
     const out = stepRecovery(task.state, { time: now, odometry: odom }, this.params.recovery);
     if (out.status === 'backing') {
       this.task = { ...task, state: out.state };

@@ -27,7 +27,7 @@ export class WanderSession {
   scans = 0;
   samples = 0;
   bumps = 0;
-  lastOdometry: Odometry | undefined;
+  odometryLatest: Odometry | undefined;
   private readonly scanListeners: Array<(scan: LaserScan) => void> = [];
   private readonly odometryListeners: Array<(odometry: Odometry) => void> = [];
   /** the newest scan's returns in base_link, for the wander */
@@ -75,7 +75,7 @@ export class WanderSession {
       for (const listener of this.scanListeners) listener(scan);
     });
     this.base.onOdometry((odometry) => {
-      this.lastOdometry = odometry;
+      this.odometryLatest = odometry;
       for (const listener of this.odometryListeners) listener(odometry);
     });
     this.base.onSafety((s) => {
@@ -109,7 +109,7 @@ export class WanderSession {
     let wander: WanderState = initialWander(this.clock.now());
     let turnStartTheta = 0;
     this.clock.setInterval(() => {
-      const theta = this.lastOdometry?.theta ?? 0;
+      const theta = this.odometryLatest?.theta ?? 0;
       const before = wander.mode;
       const out = stepWander(wander, {
         now: this.clock.now(),
