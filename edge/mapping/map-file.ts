@@ -4,6 +4,7 @@
  * `writeRosMap` touch the disk. Semantics follow nav2_map_server's map_io: brightness = mean of the colour
  * channels, occupancy p = 1 − brightness (brightness when negated), image row y → grid row height − 1 − y.
  */
+import { walkGridLine } from '../../shared/grid-line.ts';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -421,27 +422,9 @@ export function renderMapPng(grid: OccupancyGrid, overlays: MapOverlays = {}): B
   ];
   for (const line of overlays.polylines ?? []) {
     for (let k = 1; k < line.points.length; k++) {
-      let [x0, y0] = toPixel(line.points[k - 1]!);
+      const [x0, y0] = toPixel(line.points[k - 1]!);
       const [x1, y1] = toPixel(line.points[k]!);
-      // Bresenham between consecutive vertices.
-      const dx = Math.abs(x1 - x0);
-      const dy = -Math.abs(y1 - y0);
-      const sx = x0 < x1 ? 1 : -1;
-      const sy = y0 < y1 ? 1 : -1;
-      let err = dx + dy;
-      for (;;) {
-        put(x0, y0, line.color);
-        if (x0 === x1 && y0 === y1) break;
-        const e2 = 2 * err;
-        if (e2 >= dy) {
-          err += dy;
-          x0 += sx;
-        }
-        if (e2 <= dx) {
-          err += dx;
-          y0 += sy;
-        }
-      }
+      walkGridLine(x0, y0, x1, y1, (x, y) => put(x, y, line.color));
     }
     if (line.points.length === 1) put(...toPixel(line.points[0]!), line.color);
   }
