@@ -135,6 +135,24 @@ describe('coverage planner', () => {
     assert.equal(score.collisions, 0);
   });
 
+  it('sweeps the arm of an L-shaped room in its own direction, with fewer turns than one direction', () => {
+    const grid = lRoom();
+    const costmap = costmapFromGrid(grid, RADIUS);
+    const params = { toolWidth: TOOL, perimeter: false };
+    const perRegion = planCoverage(costmap, START, undefined, params);
+    const single = planCoverage(costmap, START, undefined, { ...params, sweepAngle: perRegion.sweepAngle });
+    const runs = sweepRuns(perRegion.path).filter(([a, b]) => Math.hypot(b.x - a.x, b.y - a.y) > 1.5);
+    const along = (dx: number, dy: number) =>
+      runs.some(([a, b]) => Math.abs(b.x - a.x) * dx + Math.abs(b.y - a.y) * dy > 1.5);
+    assert.ok(along(1, 0) && along(0, 1), 'rows in both directions');
+    const turns = (path: readonly CoveragePose[]) =>
+      scoreCoverage(grid, path, { toolWidth: TOOL, robotRadius: RADIUS }).turns;
+    assert.ok(
+      turns(perRegion.path) < 0.8 * turns(single.path),
+      `${turns(perRegion.path)} vs ${turns(single.path)}`,
+    );
+  });
+
   it('beats a naive grid sweep, which never reaches the second of two rooms', () => {
     const grid = twoRooms();
     const costmap = costmapFromGrid(grid, RADIUS);

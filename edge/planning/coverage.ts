@@ -10,7 +10,15 @@
  * end of later plans, and only the gaps are planned afresh. Pure.
  */
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
-import { buildLattice, cellSweeps, decompose, dominantWallAngle, type Lattice } from './decomposition.ts';
+import {
+  buildLattice,
+  cellRegions,
+  cellSweeps,
+  decompose,
+  dominantWallAngle,
+  type Lattice,
+  type SweepCell,
+} from './decomposition.ts';
 import {
   diskHasUnswept,
   floodFill,
@@ -204,15 +212,41 @@ export function planCoverage(
     [false, true],
     [false, false],
   ] as const;
-  const items: { reps: Point2D; ways: CoveragePiece[][] }[] = cells.map((cell) => {
-    const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
-    const [a, b] = cellSweeps(lattice!, { segments: [seg] }, true, true)[0]!;
-    return {
-      reps: { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 },
-      ways: options.map(([first, low]) =>
-        cellSweeps(lattice!, cell, first, low).map((points) => ({ kind: 'sweep' as const, points })),
-      ),
-    };
+  const itemsOf = (lat: Lattice, group: readonly SweepCell[]) =>
+    group.map((cell) => {
+      const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
+      const [a, b] = cellSweeps(lat, { segments: [seg] }, true, true)[0]!;
+      return {
+        reps: { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 },
+        ways: options.map(([first, low]) =>
+          cellSweeps(lat, cell, first, low).map((points) => ({ kind: 'sweep' as const, points })),
+        ),
+      };
+    });
+  // A direction per region: each cell's area is also swept at right angles to the global direction
+  // when that takes fewer rows (an L-shaped room's arm, a corridor off a hall). Every extra cell the
+  // turned sweep needs costs a transit, counted as two turns.
+  const items: { reps: Point2D; ways: CoveragePiece[][] }[] = [];
+  const regions = params.sweepAngle === undefined ? cellRegions(grid, ctx.sweepable, lattice!, cells) : [];
+  const mask = new Uint8Array(grid.costs.length);
+  let cellCount = 0;
+  const longRows = (l: Lattice) => l.segments.filter((seg) => seg.u1 - seg.u0 >= params.toolWidth).length;
+  cells.forEach((cell, k) => {
+    const region = regions[k];
+    if (region && cell.segments.length >= 3) {
+      for (const i of region.members) mask[i] = 1;
+      const turned = buildLattice(grid, mask, lattice!.angle + Math.PI / 2, spacing, region.bounds);
+      for (const i of region.members) mask[i] = 0;
+      const turnedCells = decompose(turned);
+      const own = cell.segments.filter((seg) => seg.u1 - seg.u0 >= params.toolWidth).length;
+      if (turnedCells.length > 0 && longRows(turned) + 2 * (turnedCells.length - 1) < own) {
+        items.push(...itemsOf(turned, turnedCells));
+        cellCount += turnedCells.length;
+        return;
+      }
+    }
+    items.push(...itemsOf(lattice!, [cell]));
+    cellCount++;
   });
   const chains = (params.perimeter ?? true) ? perimeterPaths(grid, ctx.sweepable, params.toolWidth) : [];
   const chainItems = chains.map((chain) => {
@@ -254,7 +288,7 @@ export function planCoverage(
   } else tour([...chainItems, ...items]);
 
   const result = execute(ctx, start, pieces, covered);
-  return { ...result, sweepAngle: lattice!.angle, cellCount: cells.length };
+  return { ...result, sweepAngle: lattice!.angle, cellCount };
 }
 
 /**

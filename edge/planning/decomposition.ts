@@ -24,6 +24,9 @@ export interface Lattice {
   segments: RowSegment[];
 }
 
+/** Inclusive cell index bounds [x0, y0, x1, y1] that hold every set cell of a mask. */
+export type CellBounds = readonly [number, number, number, number];
+
 /** One boustrophedon cell: segments of consecutive rows, in row order. */
 export interface SweepCell {
   segments: RowSegment[];
@@ -97,7 +100,13 @@ export function dominantWallAngle(info: GridInfo, isObstacle: Uint8Array): numbe
 }
 
 /** Rows across `sweepable` at `angle`, at most `spacing` m apart, cut into segments of sweepable samples. */
-export function buildLattice(info: GridInfo, sweepable: Uint8Array, angle: number, spacing: number): Lattice {
+export function buildLattice(
+  info: GridInfo,
+  sweepable: Uint8Array,
+  angle: number,
+  spacing: number,
+  bounds?: CellBounds,
+): Lattice {
   const { width, height, resolution, origin } = info;
   const c = Math.cos(angle);
   const s = Math.sin(angle);
@@ -105,9 +114,10 @@ export function buildLattice(info: GridInfo, sweepable: Uint8Array, angle: numbe
   let umax = -Infinity;
   let vmin = Infinity;
   let vmax = -Infinity;
-  for (let y = 0; y < height; y++) {
+  const [bx0, by0, bx1, by1] = bounds ?? [0, 0, width - 1, height - 1];
+  for (let y = by0; y <= by1; y++) {
     const py = origin.y + (y + 0.5) * resolution;
-    for (let x = 0; x < width; x++) {
+    for (let x = bx0; x <= bx1; x++) {
       if (!sweepable[y * width + x]) continue;
       const px = origin.x + (x + 0.5) * resolution;
       const u = px * c + py * s;
@@ -152,10 +162,11 @@ export function buildLattice(info: GridInfo, sweepable: Uint8Array, angle: numbe
 
 /**
  * Groups segments into boustrophedon cells: a segment continues the cell of the one segment it overlaps in
- * the previous row when that segment overlaps only it; any split or merge (an obstacle's top or bottom)
- * starts new cells.
+ * the previous row when that segment overlaps only it and neither end moves by more than `maxJump` m; any
+ * split or merge (an obstacle's top or bottom) or a step in the outline (a room's corner, as where an
+ * L-shaped room's arm begins) starts new cells, each of which may then take its own sweep direction.
  */
-export function decompose(lattice: Lattice): SweepCell[] {
+export function decompose(lattice: Lattice, maxJump = 1): SweepCell[] {
   const byRow: RowSegment[][] = Array.from({ length: lattice.rows.length }, () => []);
   for (const s of lattice.segments) byRow[s.row]!.push(s);
   const cells: SweepCell[] = [];
@@ -170,7 +181,8 @@ export function decompose(lattice: Lattice): SweepCell[] {
       let cell = -1;
       if (below.length === 1) {
         const p = prev[below[0]!]!;
-        if (row.filter((q) => overlaps(p, q)).length === 1) cell = prevCells[below[0]!]!;
+        const jump = Math.max(Math.abs(p.u0 - seg.u0), Math.abs(p.u1 - seg.u1));
+        if (row.filter((q) => overlaps(p, q)).length === 1 && jump <= maxJump) cell = prevCells[below[0]!]!;
       }
       if (cell < 0) {
         cell = cells.length;
@@ -199,5 +211,59 @@ export function cellSweeps(
     const low = latticePoint(lattice.angle, seg.u0, lattice.rows[seg.row]!);
     const high = latticePoint(lattice.angle, seg.u1, lattice.rows[seg.row]!);
     return (k % 2 === 0) === startLow ? [low, high] : [high, low];
+  });
+}
+
+/**
+ * The sweepable cells each boustrophedon cell sweeps: every cell is given to the segment of the nearest row
+ * that spans it. Returns, per boustrophedon cell, its mask's bounds and the list of its grid cells.
+ */
+export function cellRegions(
+  info: GridInfo,
+  sweepable: Uint8Array,
+  lattice: Lattice,
+  cells: readonly SweepCell[],
+): { bounds: CellBounds; members: Int32Array }[] {
+  const { width, height, resolution, origin } = info;
+  const rows = lattice.rows;
+  const owner = new Map<RowSegment, number>();
+  cells.forEach((cell, k) => cell.segments.forEach((seg) => owner.set(seg, k)));
+  const byRow: RowSegment[][] = Array.from({ length: rows.length }, () => []);
+  for (const seg of lattice.segments) byRow[seg.row]!.push(seg);
+  const c = Math.cos(lattice.angle);
+  const s = Math.sin(lattice.angle);
+  const step = rows.length > 1 ? (rows[rows.length - 1]! - rows[0]!) / (rows.length - 1) : 1;
+  const lists: number[][] = cells.map(() => []);
+  const tolerance = resolution;
+  for (let y = 0; y < height; y++) {
+    const py = origin.y + (y + 0.5) * resolution;
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!sweepable[i]) continue;
+      const px = origin.x + (x + 0.5) * resolution;
+      const u = px * c + py * s;
+      const v = -px * s + py * c;
+      const k = Math.min(rows.length - 1, Math.max(0, Math.round((v - rows[0]!) / step)));
+      for (const seg of byRow[k]!)
+        if (u >= seg.u0 - tolerance && u <= seg.u1 + tolerance) {
+          lists[owner.get(seg)!]!.push(i);
+          break;
+        }
+    }
+  }
+  return lists.map((list) => {
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    for (const i of list) {
+      const x = i % width;
+      const y = (i - x) / width;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+    return { bounds: [x0, y0, x1, y1] as const, members: Int32Array.from(list) };
   });
 }
