@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserInputError } from '../../../shared/errors.ts';
 import type { Point2D } from '../../../shared/geometry.ts';
+import type { OccupancyGrid } from '../../../shared/occupancy-grid.ts';
 import { readRosMap, renderMapPng, type Rgb } from '../../mapping/map-file.ts';
 import { planCoverage, type PoseKind } from '../../planning/coverage.ts';
 import { costmapFromGrid } from '../../planning/grid-costmap.ts';
@@ -36,7 +37,10 @@ export function registerPlan(program: Command): void {
     .option('--robot-radius <m>', 'robot radius', '0.17')
     .option('--start <x,y>', 'start in map metres (default: the free cell nearest the map frame origin)')
     .option('--path-out <file>', 'write the robot-centre path: one "x y" line per pose, map metres')
-    .option('--png <file>', 'draw the map and the path (sweep blue, perimeter green, transit red)')
+    .option(
+      '--png <file>',
+      'draw the known part of the map and the path (sweep blue, perimeter green, transit red, start orange)',
+    )
     .option('--json', 'print the figures as one JSON object')
     .option('--no-perimeter', 'skip the edge-cleaning pass along walls and furniture')
     .action((opts: PlanOptions) => {
@@ -91,7 +95,10 @@ export function registerPlan(program: Command): void {
         }
         writeFileSync(
           opts.png,
-          renderMapPng(grid, { polylines, points: [{ ...start, color: [250, 150, 0], size: 5 }] }),
+          renderMapPng(enlarge(cropToKnown(grid, 10), 600), {
+            polylines,
+            points: [{ ...start, color: [250, 150, 0], size: 5 }],
+          }),
         );
       }
       const summary = {
@@ -140,6 +147,56 @@ function nearestFreeCell(
       }
     }
   return best;
+}
+
+/** The part of the grid holding known cells, plus `margin` cells around (stored maps are mostly unknown). */
+function cropToKnown(grid: OccupancyGrid, margin: number): OccupancyGrid {
+  let x0 = grid.width;
+  let y0 = grid.height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < grid.height; y++)
+    for (let x = 0; x < grid.width; x++)
+      if (grid.data[y * grid.width + x]! >= 0) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+        y0 = Math.min(y0, y);
+        y1 = Math.max(y1, y);
+      }
+  if (x1 < 0) return grid;
+  x0 = Math.max(0, x0 - margin);
+  y0 = Math.max(0, y0 - margin);
+  x1 = Math.min(grid.width - 1, x1 + margin);
+  y1 = Math.min(grid.height - 1, y1 + margin);
+  const width = x1 - x0 + 1;
+  const height = y1 - y0 + 1;
+  const data = new Int8Array(width * height);
+  for (let y = 0; y < height; y++)
+    data.set(grid.data.subarray((y + y0) * grid.width + x0, (y + y0) * grid.width + x0 + width), y * width);
+  return {
+    width,
+    height,
+    resolution: grid.resolution,
+    origin: {
+      x: grid.origin.x + x0 * grid.resolution,
+      y: grid.origin.y + y0 * grid.resolution,
+      theta: grid.origin.theta,
+    },
+    data,
+  };
+}
+
+/** The grid with each cell repeated so that the picture is about `size` pixels across (paths stay legible). */
+function enlarge(grid: OccupancyGrid, size: number): OccupancyGrid {
+  const f = Math.max(1, Math.floor(size / Math.max(grid.width, grid.height)));
+  if (f === 1) return grid;
+  const width = grid.width * f;
+  const height = grid.height * f;
+  const data = new Int8Array(width * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      data[y * width + x] = grid.data[Math.floor(y / f) * grid.width + Math.floor(x / f)]!;
+  return { width, height, resolution: grid.resolution / f, origin: grid.origin, data };
 }
 
 function round(v: number, digits: number): number {
