@@ -234,6 +234,7 @@ describe('replanning', () => {
       toolWidth: TOOL,
     });
     assert.ok(reopened.path.some((p) => p.x > 4.8));
+    assert.equal(reopened.unreachableCells, 0);
     const score = scoreCoverage(
       grid,
       [...first.path.slice(0, stop + 1), ...blockedPlan.path, ...reopened.path],

@@ -87,7 +87,7 @@ export interface CoverageResult {
   plannedCells: number;
   /** cleanable cells (within the tool's reach of a reachable centre) not covered before planning */
   remainingCells: number;
-  /** floor cells the tool cannot reach from here (behind obstacles, or too close to walls) */
+  /** floor cells not yet covered that the tool could clean from some centre, but not from here */
   unreachableCells: number;
   /** remaining cells the plan leaves unswept (patches too small or that no move reaches) */
   unsweptCells: number;
@@ -145,15 +145,22 @@ function prepare(
   const cleanable = growMask(grid, sweepable, toolRadius);
   const remaining = new Uint8Array(n);
   let remainingCells = 0;
-  let unreachableCells = 0;
   for (let i = 0; i < n; i++) {
-    const floor = costs[i]! < 254;
-    if (floor && cleanable[i]) {
-      if (!(covered && covered[i])) {
-        remaining[i] = 1;
-        remainingCells++;
-      }
-    } else if (floor) unreachableCells++;
+    if (costs[i]! < 254 && cleanable[i] && !(covered && covered[i])) {
+      remaining[i] = 1;
+      remainingCells++;
+    }
+  }
+  // Unreachable: floor the tool could clean from a centre with clearance, were that centre reachable
+  // (behind a closed door, past a new obstacle), not yet covered. The band along walls that no centre
+  // reaches is not counted: it is never cleanable.
+  let unreachableCells = 0;
+  let cutOff = false;
+  for (let i = 0; i < n && !cutOff; i++) if (clear[i] && !sweepable[i]) cutOff = true;
+  if (cutOff) {
+    const anywhere = growMask(grid, clear, toolRadius);
+    for (let i = 0; i < n; i++)
+      if (anywhere[i] && !cleanable[i] && costs[i]! < 254 && !(covered && covered[i])) unreachableCells++;
   }
   return {
     grid,
