@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import { readRosMap } from '../mapping/map-file.ts';
 import { planCoverage, replanCoverage, type CoveragePose } from './coverage.ts';
@@ -100,6 +101,21 @@ describe('coverage planner', () => {
           `length ${score.pathLength} vs ${score.lowerBound}`,
         );
       });
+
+  it('covers random furnished rooms ≥ 99 % with no collision, with and without the perimeter pass', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 3, max: 10 }),
+        fc.boolean(),
+        (seed, pieces, perimeter) => {
+          const { score } = planAndScore(clutteredRoom(5, pieces, seed), perimeter);
+          return score.coverage >= 0.99 && score.collisions === 0;
+        },
+      ),
+      { numRuns: 6, seed: 42 },
+    );
+  });
 
   it('plans the ROS fixture maps with ≥ 99 % coverage and no collision', () => {
     for (const [file, start] of [
