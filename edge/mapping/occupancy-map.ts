@@ -87,6 +87,12 @@ export class OccupancyMap {
   private readonly evidence: Float32Array;
   private readonly kernel: Float32Array;
   private readonly kernelRadius: number;
+  /**
+   * Coarser pyramid levels fed from this map: every change of a cell's evidence here is spread into them too
+   * (scaled by resolution ratio, since a wall crosses about that many of our cells per coarse cell), so they
+   * need no ray casting of their own. Their log-odds cells stay unknown: only their likelihood is used.
+   */
+  private readonly coarser: OccupancyMap[] = [];
 
   constructor(params: Partial<OccupancyMapParams> = {}) {
     this.params = OccupancyMapParamsSchema.parse(params);
@@ -111,6 +117,15 @@ export class OccupancyMap {
         this.kernel[(dy + radius) * (2 * radius + 1) + dx + radius] = Math.exp(
           -(dx * dx + dy * dy) / (2 * sigma * sigma),
         );
+  }
+
+  /**
+   * Makes `level` (coarser than this map) follow this map's smoothed evidence from now on, instead of being
+   * integrated with rays itself: the pyramid costs one ray casting instead of one per level.
+   */
+  feedCoarser(level: OccupancyMap): void {
+    if (!(level.resolution > this.resolution)) throw new Error('a fed level must be coarser');
+    this.coarser.push(level);
   }
 
   /** Cell holding a map-frame point (may lie outside the grid). */
@@ -207,6 +222,10 @@ export class OccupancyMap {
     // Keep every marked cell a kernel radius away from the border, so its whole kernel lies inside the grid.
     const pad = (this.kernelRadius + 1) * this.resolution;
     this.ensureContains(minX - pad, minY - pad, maxX + pad, maxY + pad);
+    for (const level of this.coarser) {
+      const coarsePad = (level.kernelRadius + 1) * level.resolution;
+      level.ensureContains(minX - coarsePad, minY - coarsePad, maxX + coarsePad, maxY + coarsePad);
+    }
     this.scanId = (this.scanId + 1) >>> 0;
     if (this.scanId === 0) {
       this.touched.fill(0);
@@ -351,13 +370,23 @@ export class OccupancyMap {
     if (change !== 0) this.spread(index, change);
   }
 
-  /** Adds change · kernel around a cell to the likelihood. */
+  /** Adds change · kernel around a cell to the likelihood, here and in the coarser levels fed from here. */
   private spread(index: number, change: number): void {
+    const w = this.width;
+    const cx = index % w;
+    const cy = (index - cx) / w;
+    this.spreadAt(cx, cy, change);
+    if (this.coarser.length === 0) return;
+    const x = this.originX + (cx + 0.5) * this.resolution;
+    const y = this.originY + (cy + 0.5) * this.resolution;
+    for (const level of this.coarser)
+      level.spreadAt(level.cellX(x), level.cellY(y), (change * this.resolution) / level.resolution);
+  }
+
+  private spreadAt(cx: number, cy: number, change: number): void {
     const w = this.width;
     const r = this.kernelRadius;
     const side = 2 * r + 1;
-    const cx = index % w;
-    const cy = (index - cx) / w;
     const x0 = Math.max(0, cx - r);
     const x1 = Math.min(w - 1, cx + r);
     const y0 = Math.max(0, cy - r);

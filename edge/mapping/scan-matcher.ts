@@ -52,16 +52,35 @@ export interface MatchResult {
 
 /** Keeps one point per `cell`-sized square (the first), so dense close-range returns do not dominate. */
 export function voxelFilter(points: PointSet, cell: number): PointSet {
-  const seen = new Set<number>();
+  // Open-addressing hash of occupied voxels (typed arrays: this runs per level on every scan).
+  let size = 16;
+  while (size < points.count * 2) size *= 2;
+  const mask = size - 1;
+  const keysX = new Int32Array(size);
+  const keysY = new Int32Array(size);
+  const used = new Uint8Array(size);
+  const inv = 1 / cell;
   const x = new Float32Array(points.count);
   const y = new Float32Array(points.count);
   const nx = points.nx ? new Float32Array(points.count) : undefined;
   const ny = points.ny ? new Float32Array(points.count) : undefined;
   let n = 0;
   for (let i = 0; i < points.count; i++) {
-    const key = Math.floor(points.x[i]! / cell) * 73856093 + Math.floor(points.y[i]! / cell);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const vx = Math.floor(points.x[i]! * inv);
+    const vy = Math.floor(points.y[i]! * inv);
+    let slot = (Math.imul(vx, 73856093) ^ Math.imul(vy, 19349663)) & mask;
+    let seen = false;
+    while (used[slot] === 1) {
+      if (keysX[slot] === vx && keysY[slot] === vy) {
+        seen = true;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (seen) continue;
+    used[slot] = 1;
+    keysX[slot] = vx;
+    keysY[slot] = vy;
     x[n] = points.x[i]!;
     y[n] = points.y[i]!;
     if (nx && ny) {
@@ -224,45 +243,105 @@ export function correlativeSearch(
 /** Pull toward the odometry guess in Gauss–Newton: weights are per point, so they scale with the scan. */
 export interface MatchPrior {
   pose: Pose2D;
+  /** along the prior's heading (forward), or in every direction when `sidewaysWeight` is absent */
   translationWeight: number;
+  /**
+   * across the prior's heading: wheel odometry gets the forward distance wrong by a few per cent but hardly
+   * slides sideways, so its information differs per direction
+   */
+  sidewaysWeight?: number;
   rotationWeight: number;
 }
 
-/** Σ (1 − M)² over the points placed at (x, y, theta), plus the prior: what Gauss–Newton minimises. */
-function matchCost(
+/** The prior's translation information in the map frame, per point: [xx, xy, yy]. */
+function priorInformation(prior: MatchPrior): [number, number, number] {
+  const wf = prior.translationWeight;
+  const ws = prior.sidewaysWeight ?? wf;
+  const c = Math.cos(prior.pose.theta);
+  const s = Math.sin(prior.pose.theta);
+  return [wf * c * c + ws * s * s, (wf - ws) * c * s, wf * s * s + ws * c * c];
+}
+
+/**
+ * Σ (1 − M)² over the points placed at (x, y, theta), plus the prior — what Gauss–Newton minimises — and,
+ * in the same pass, the normal equations (H, b) of its linearisation there: one pass over the points per
+ * trial step instead of one for the cost and another for the gradient. `out` = [cost, h00, h01, h02, h11,
+ * h12, h22, b0, b1, b2].
+ */
+function evaluate(
   map: OccupancyMap,
   points: PointSet,
   x: number,
   y: number,
   theta: number,
   prior: MatchPrior | null,
-): number {
+  grad: Float64Array,
+  out: Float64Array,
+): void {
+  const inv = 1 / map.resolution;
   const c = Math.cos(theta);
   const s = Math.sin(theta);
-  const inv = 1 / map.resolution;
-  let sum = 0;
+  let cost = 0;
+  let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0; // prettier-ignore
+  let b0 = 0, b1 = 0, b2 = 0; // prettier-ignore
+  const pnx = points.nx;
+  const pny = points.ny;
+  const ox = x - map.originX;
+  const oy = y - map.originY;
   for (let i = 0; i < points.count; i++) {
     const px = points.x[i]!;
     const py = points.y[i]!;
-    const e =
-      1 -
-      interpolate(
-        map,
-        (c * px - s * py + x - map.originX) * inv - 0.5,
-        (s * px + c * py + y - map.originY) * inv - 0.5,
-        null,
-      );
-    sum += e * e;
+    const rx = c * px - s * py;
+    const ry = s * px + c * py;
+    const m = interpolate(map, (rx + ox) * inv - 0.5, (ry + oy) * inv - 0.5, grad);
+    const e = 1 - m;
+    cost += e * e;
+    let gx = grad[0]! * inv;
+    let gy = grad[1]! * inv;
+    if (pnx && pny && (pnx[i] !== 0 || pny[i] !== 0)) {
+      const wx = c * pnx[i]! - s * pny[i]!;
+      const wy = s * pnx[i]! + c * pny[i]!;
+      const across = gx * wx + gy * wy;
+      gx = across * wx;
+      gy = across * wy;
+    }
+    const gt = -gx * ry + gy * rx;
+    h00 += gx * gx;
+    h01 += gx * gy;
+    h02 += gx * gt;
+    h11 += gy * gy;
+    h12 += gy * gt;
+    h22 += gt * gt;
+    b0 += gx * e;
+    b1 += gy * e;
+    b2 += gt * e;
   }
   if (prior) {
     const n = points.count;
-    const dt = normalizeAngle(theta - prior.pose.theta);
-    sum +=
-      n *
-      (prior.translationWeight * ((x - prior.pose.x) ** 2 + (y - prior.pose.y) ** 2) +
-        prior.rotationWeight * dt * dt);
+    const [wxx, wxy, wyy] = priorInformation(prior);
+    const wr = n * prior.rotationWeight;
+    const ex = prior.pose.x - x;
+    const ey = prior.pose.y - y;
+    const et = normalizeAngle(prior.pose.theta - theta);
+    cost += n * (wxx * ex * ex + 2 * wxy * ex * ey + wyy * ey * ey) + wr * et * et;
+    h00 += n * wxx;
+    h01 += n * wxy;
+    h11 += n * wyy;
+    h22 += wr;
+    b0 += n * (wxx * ex + wxy * ey);
+    b1 += n * (wxy * ex + wyy * ey);
+    b2 += wr * et;
   }
-  return sum;
+  out[0] = cost;
+  out[1] = h00;
+  out[2] = h01;
+  out[3] = h02;
+  out[4] = h11;
+  out[5] = h12;
+  out[6] = h22;
+  out[7] = b0;
+  out[8] = b1;
+  out[9] = b2;
 }
 
 /**
@@ -279,63 +358,23 @@ export function gaussNewton(
   let x = start.x;
   let y = start.y;
   let theta = start.theta;
-  const inv = 1 / map.resolution;
   const grad = new Float64Array(2);
-  let cost = matchCost(map, points, x, y, theta, prior);
+  let current = new Float64Array(10);
+  let trial = new Float64Array(10);
+  evaluate(map, points, x, y, theta, prior, grad, current);
   for (let it = 0; it < iterations; it++) {
-    const c = Math.cos(theta);
-    const s = Math.sin(theta);
-    let h00 = 0, h01 = 0, h02 = 0, h11 = 0, h12 = 0, h22 = 0; // prettier-ignore
-    let b0 = 0, b1 = 0, b2 = 0; // prettier-ignore
-    const pnx = points.nx;
-    const pny = points.ny;
-    for (let i = 0; i < points.count; i++) {
-      const px = points.x[i]!;
-      const py = points.y[i]!;
-      const rx = c * px - s * py;
-      const ry = s * px + c * py;
-      const m = interpolate(
-        map,
-        (rx + x - map.originX) * inv - 0.5,
-        (ry + y - map.originY) * inv - 0.5,
-        grad,
-      );
-      let gx = grad[0]! * inv;
-      let gy = grad[1]! * inv;
-      if (pnx && pny && (pnx[i] !== 0 || pny[i] !== 0)) {
-        const wx = c * pnx[i]! - s * pny[i]!;
-        const wy = s * pnx[i]! + c * pny[i]!;
-        const across = gx * wx + gy * wy;
-        gx = across * wx;
-        gy = across * wy;
-      }
-      const gt = -gx * ry + gy * rx;
-      const e = 1 - m;
-      h00 += gx * gx;
-      h01 += gx * gy;
-      h02 += gx * gt;
-      h11 += gy * gy;
-      h12 += gy * gt;
-      h22 += gt * gt;
-      b0 += gx * e;
-      b1 += gy * e;
-      b2 += gt * e;
-    }
-    if (prior) {
-      const wt = points.count * prior.translationWeight;
-      const wr = points.count * prior.rotationWeight;
-      h00 += wt;
-      h11 += wt;
-      h22 += wr;
-      b0 += wt * (prior.pose.x - x);
-      b1 += wt * (prior.pose.y - y);
-      b2 += wr * normalizeAngle(prior.pose.theta - theta);
-    }
+    const cost = current[0]!;
     // Light Levenberg damping keeps flat directions (a corridor's axis) from producing huge steps.
     const damping = 1e-3;
-    h00 += damping * h00 + 1e-9;
-    h11 += damping * h11 + 1e-9;
-    h22 += damping * h22 + 1e-9;
+    const h00 = current[1]! * (1 + damping) + 1e-9;
+    const h01 = current[2]!;
+    const h02 = current[3]!;
+    const h11 = current[4]! * (1 + damping) + 1e-9;
+    const h12 = current[5]!;
+    const h22 = current[6]! * (1 + damping) + 1e-9;
+    const b0 = current[7]!;
+    const b1 = current[8]!;
+    const b2 = current[9]!;
     const det = h00 * (h11 * h22 - h12 * h12) - h01 * (h01 * h22 - h12 * h02) + h02 * (h01 * h12 - h11 * h02);
     if (!(Math.abs(det) > 1e-30)) break;
     let d0 = (b0 * (h11 * h22 - h12 * h12) - h01 * (b1 * h22 - h12 * b2) + h02 * (b1 * h12 - h11 * b2)) / det;
@@ -343,12 +382,12 @@ export function gaussNewton(
     let d2 = (h00 * (h11 * b2 - b1 * h12) - h01 * (h01 * b2 - b1 * h02) + b0 * (h01 * h12 - h11 * h02)) / det;
     let accepted = false;
     for (let half = 0; half < 4; half++) {
-      const next = matchCost(map, points, x + d0, y + d1, theta + d2, prior);
-      if (next < cost) {
+      evaluate(map, points, x + d0, y + d1, theta + d2, prior, grad, trial);
+      if (trial[0]! < cost) {
         x += d0;
         y += d1;
         theta += d2;
-        cost = next;
+        [current, trial] = [trial, current];
         accepted = true;
         break;
       }

@@ -34,6 +34,11 @@ export const SlamParamsSchema = z.object({
     .describe(
       '1/m² per point: pull of the odometry prediction on the refined position (a corridor needs it)',
     ),
+  priorSidewaysWeight: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('1/m² per point: the pull across the robot heading (default: priorTranslationWeight)'),
   priorRotationWeight: z
     .number()
     .nonnegative()
@@ -126,11 +131,7 @@ export class Slam {
 
   constructor(params: SlamParamsInput = {}) {
     this.params = SlamParamsSchema.parse(params);
-    this.levels = [];
-    for (let k = 0; k < this.params.levels; k++)
-      this.levels.push(
-        new OccupancyMap({ ...this.params.map, resolution: this.params.map.resolution * 2 ** k }),
-      );
+    this.levels = pyramid(this.params);
   }
 
   /** The finest level: what gets saved, drawn and planned on. */
@@ -166,6 +167,7 @@ export class Slam {
       const prior = {
         pose: predicted,
         translationWeight: p.priorTranslationWeight,
+        ...(p.priorSidewaysWeight !== undefined ? { sidewaysWeight: p.priorSidewaysWeight } : {}),
         rotationWeight: p.priorRotationWeight,
       };
       const result = matchScan(this.levels, pointsPerLevel, predicted, p.matcher, prior);
@@ -198,8 +200,8 @@ export class Slam {
           Math.abs(normalizeAngle(pose.theta - last.pose.theta)) >= p.integrateAngle ||
           scan.stamp - last.stamp >= p.integrateInterval
     ) {
-      const rays = scanToRays(scan, laserMount, pose, p.minRange, p.maxRange, p.noReturnClearRange);
-      for (const level of this.levels) level.integrate(rays);
+      // The coarser levels follow the finest one's evidence (see pyramid()).
+      this.map.integrate(scanToRays(scan, laserMount, pose, p.minRange, p.maxRange, p.noReturnClearRange));
       this.lastIntegrated = { pose, stamp: scan.stamp };
       integrated = true;
       if (p.loopClosure.enabled) {
@@ -250,16 +252,15 @@ export class Slam {
     );
     this.optimisations++;
     optimised.forEach((q, i) => (this.nodes[i]!.pose = q));
-    // Rebuild every level from the corrected poses.
-    for (let l = 0; l < this.levels.length; l++) {
-      // Same geometry as before: the corrected poses stay within it (plus growth on demand).
-      const level = OccupancyMap.emptyLike(this.levels[l]!);
-      for (const node of this.nodes)
-        level.integrate(
-          scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
-        );
-      this.levels[l] = level;
-    }
+    // Rebuild the pyramid from the corrected poses, with the same geometry as before (the corrected poses stay
+    // within it, plus growth on demand).
+    const rebuilt = this.levels.map((level) => OccupancyMap.emptyLike(level));
+    for (let l = 1; l < rebuilt.length; l++) rebuilt[0]!.feedCoarser(rebuilt[l]!);
+    for (const node of this.nodes)
+      rebuilt[0]!.integrate(
+        scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
+      );
+    rebuilt.forEach((level, l) => (this.levels[l] = level));
   }
 
   /** Number of pose-graph nodes and loop-closure edges so far. */
@@ -323,12 +324,9 @@ export class Slam {
       }
       batches.push(rays);
     }
-    const local = this.levels.map((l) => {
-      const level = new OccupancyMap({ ...p.map, resolution: l.resolution });
-      if (minX <= maxX) level.ensureContains(minX, minY, maxX, maxY);
-      for (const rays of batches) level.integrate(rays);
-      return level;
-    });
+    const local = pyramid(p);
+    if (minX <= maxX) local[0]!.ensureContains(minX, minY, maxX, maxY);
+    for (const rays of batches) local[0]!.integrate(rays);
     const perLevel = local.map((level) => voxelFilter(points, level.resolution));
     const match = matchScan(local, perLevel, pose, {
       ...p.matcher,
@@ -352,6 +350,19 @@ export class Slam {
     this.optimizeGraph();
     return { ...this.nodes[k]!.pose };
   }
+}
+
+/**
+ * Empty map levels, finest first, each twice as coarse; the coarser ones are fed from the finest one's
+ * evidence, so only the finest is integrated with rays.
+ */
+function pyramid(p: SlamParams): OccupancyMap[] {
+  const levels: OccupancyMap[] = [];
+  for (let k = 0; k < p.levels; k++) {
+    levels.push(new OccupancyMap({ ...p.map, resolution: p.map.resolution * 2 ** k }));
+    if (k > 0) levels[0]!.feedCoarser(levels[k]!);
+  }
+  return levels;
 }
 
 /** rad: beams closer than this get the near-sensor decimation of OccupancyMap's clearing */
