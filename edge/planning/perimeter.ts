@@ -3,6 +3,7 @@
  * clearance), traced by chaining border cells and simplified into straight runs that stay inside the
  * sweepable space and within half a cell of the border. Pure.
  */
+import { walkGridLine } from '../../shared/grid-line.ts';
 import type { Point2D } from '../../shared/geometry.ts';
 import type { GridInfo } from '../../shared/occupancy-grid.ts';
 
@@ -11,28 +12,9 @@ const N8Y = [0, 1, 0, -1, 1, 1, -1, -1];
 
 /** Whether the Bresenham line between cells a and b stays in `mask`. */
 function maskLineOfSight(width: number, mask: Uint8Array, a: number, b: number): boolean {
-  let x0 = a % width;
-  let y0 = (a - x0) / width;
-  const x1 = b % width;
-  const y1 = (b - x1) / width;
-  const dx = Math.abs(x1 - x0);
-  const dy = -Math.abs(y1 - y0);
-  const sx = x0 < x1 ? 1 : -1;
-  const sy = y0 < y1 ? 1 : -1;
-  let err = dx + dy;
-  for (;;) {
-    if (!mask[y0 * width + x0]) return false;
-    if (x0 === x1 && y0 === y1) return true;
-    const e2 = 2 * err;
-    if (e2 >= dy) {
-      err += dy;
-      x0 += sx;
-    }
-    if (e2 <= dx) {
-      err += dx;
-      y0 += sy;
-    }
-  }
+  return walkGridLine(a % width, Math.floor(a / width), b % width, Math.floor(b / width), (x, y) =>
+    Boolean(mask[y * width + x]),
+  );
 }
 
 /** Border chains of `sweepable` (cells with a 4-neighbour outside it), each at least `minLength` m long. */

@@ -3,6 +3,7 @@
  * "inscribed"), with a step cost that grows with the inflation cost so paths keep clear of walls when they
  * can, then shortened by line-of-sight checks. Pure.
  */
+import { walkGridLine } from '../../shared/grid-line.ts';
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import type { GridInfo } from '../../shared/occupancy-grid.ts';
 
@@ -255,30 +256,11 @@ function passableAt(grid: CostGrid, p: Point2D, allowUnknown: boolean): boolean 
 /** Whether every cell on the segment between two cells is passable and no costlier than the worse end. */
 export function lineOfSight(grid: CostGrid, a: number, b: number, allowUnknown = false): boolean {
   const { width } = grid;
-  let x0 = a % width;
-  let y0 = (a - x0) / width;
-  const x1 = b % width;
-  const y1 = (b - x1) / width;
   const limit = Math.max(grid.costs[a]!, grid.costs[b]!, 128);
-  const dx = Math.abs(x1 - x0);
-  const dy = -Math.abs(y1 - y0);
-  const sx = x0 < x1 ? 1 : -1;
-  const sy = y0 < y1 ? 1 : -1;
-  let err = dx + dy;
-  for (;;) {
-    const i = y0 * width + x0;
-    if (!passable(grid, i, allowUnknown) || (grid.costs[i]! > limit && grid.costs[i]! !== 255)) return false;
-    if (x0 === x1 && y0 === y1) return true;
-    const e2 = 2 * err;
-    if (e2 >= dy) {
-      err += dy;
-      x0 += sx;
-    }
-    if (e2 <= dx) {
-      err += dx;
-      y0 += sy;
-    }
-  }
+  return walkGridLine(a % width, Math.floor(a / width), b % width, Math.floor(b / width), (x, y) => {
+    const i = y * width + x;
+    return passable(grid, i, allowUnknown) && (grid.costs[i]! <= limit || grid.costs[i]! === 255);
+  });
 }
 
 function smoothCells(grid: CostGrid, cells: number[], allowUnknown: boolean): number[] {
