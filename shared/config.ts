@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Pose2DSchema } from './geometry.ts';
+import { ROBOT_ID_PATTERN } from './mqtt/topics.ts';
 import { loadYamlFile } from './validate.ts';
 
 const positive = (unit: string) => z.number().positive().describe(unit);
@@ -81,10 +82,32 @@ export const LimitsSchema = z.strictObject({
   maxLinearAccel: positive('m/s²').default(0.5),
 });
 
+export const FleetLinkConfigSchema = z.strictObject({
+  url: z
+    .string()
+    .regex(/^mqtts?:\/\/[^\s]+$/, 'an mqtt:// or mqtts:// URL')
+    .describe('the cloud’s MQTT broker'),
+  passwordFile: z.string().min(1).describe('file holding the robot’s MQTT password (from POST /api/robots)'),
+  caFile: z.string().optional().describe('CA certificate for mqtts://'),
+  certFile: z.string().optional().describe('client certificate for mqtts:// (CN = robot id)'),
+  keyFile: z.string().optional().describe('client key for mqtts://'),
+  telemetryPeriod: z.number().positive().default(1).describe('s between state telemetry messages'),
+  mapPeriod: z.number().positive().default(5).describe('s between map snapshots'),
+  outboxMaxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024)
+    .describe('bytes of unsent telemetry and events kept on disk'),
+});
+
 export const RobotConfigSchema = z.strictObject({
   robotId: z
     .string()
-    .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'robot id: 1–64 letters, digits, _ or -')
+    .regex(
+      ROBOT_ID_PATTERN,
+      'robot id: 1–23 lowercase letters, digits, _ or -, starting with a letter or digit',
+    )
     .default('robot-1')
     .describe('fleet id: MQTT client id and username'),
   lidar: LidarConfigSchema,
@@ -95,12 +118,14 @@ export const RobotConfigSchema = z.strictObject({
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   dataDir: z.string().default('/var/lib/swath').describe('maps, outbox and logs'),
   initialPose: Pose2DSchema.optional().describe('pose in the saved map at start-up, if known'),
+  fleet: FleetLinkConfigSchema.optional().describe('connect to a Swath cloud service; omit to run alone'),
 });
 
 export type RobotConfig = z.infer<typeof RobotConfigSchema>;
 export type LidarConfig = z.infer<typeof LidarConfigSchema>;
 export type CameraConfig = z.infer<typeof CameraConfigSchema>;
 export type BaseConfig = z.infer<typeof BaseConfigSchema>;
+export type FleetLinkConfig = z.infer<typeof FleetLinkConfigSchema>;
 
 /** Reads and validates a robot config file; throws a UserInputError naming the file and the field. */
 export function loadRobotConfig(file: string): RobotConfig {

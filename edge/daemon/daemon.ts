@@ -105,6 +105,8 @@ export interface EdgeDaemonOptions {
 export interface DaemonStatus {
   mission: MissionState;
   pose: Pose2D | undefined;
+  /** body velocity from odometry */
+  velocity: { v: number; omega: number };
   /** covered fraction of the free area known so far (the robot's own estimate) */
   coverageEstimate: number;
   replans: number;
@@ -285,6 +287,7 @@ export class EdgeDaemon {
     return {
       mission: this.mission,
       pose: this.pose(),
+      velocity: { v: this.odomLatest?.v ?? 0, omega: this.odomLatest?.omega ?? 0 },
       coverageEstimate: this.coverageEstimate(),
       replans: this.replans,
       replanMsMax: this.replanMsMax,

@@ -15,6 +15,8 @@ export interface LinkBridgeOptions {
   battery: () => BatteryState | undefined;
   /** body velocity, m/s and rad/s */
   velocity: () => { v: number; omega: number };
+  /** °C, where the board reports it (a Pi does) */
+  cpuTemp?: () => number | undefined;
 }
 
 /** Decimates a path so a map snapshot stays small. */
@@ -38,6 +40,8 @@ export function bridgeDaemonToLink(
     const pose = status.pose ?? { x: 0, y: 0, theta: 0 };
     const battery = options.battery();
     const velocity = options.velocity();
+    const cpuTemp = options.cpuTemp?.();
+    const outbox = link.stats().outbox;
     link.publishState({
       pose,
       missionState: status.mission.mode,
@@ -46,7 +50,13 @@ export function bridgeDaemonToLink(
       batteryVoltage: Math.min(100, Math.max(0, battery?.voltage ?? 0)),
       linearSpeed: velocity.v,
       angularSpeed: velocity.omega,
-      values: { replans: status.replans, pathLength: status.pathLength },
+      ...(cpuTemp !== undefined ? { cpuTemp } : {}),
+      values: {
+        replans: status.replans,
+        pathLength: status.pathLength,
+        outboxPending: outbox.pendingRecords,
+        outboxDropped: Object.values(outbox.dropped).reduce((a, b) => a + b, 0),
+      },
     });
   }, options.telemetryPeriod ?? 1);
 
