@@ -148,6 +148,11 @@ export class DurableOutbox {
     return run();
   }
 
+  /** The sequence number of the stream's newest record (0 before the first). */
+  lastSequence(stream: string): number {
+    return (this.stmt.nextSeq.get(stream)?.next_seq ?? 1) - 1;
+  }
+
   /** The oldest records after `afterId`, in the order they were stored. */
   peek(limit: number, afterId = 0): OutboxRecord[] {
     return this.stmt.peek.all(afterId, limit);

@@ -181,6 +181,11 @@ export class RobotLink {
     this.flushMap();
   }
 
+  /** The newest sequence number of the state telemetry and event streams (for ledgers and diagnostics). */
+  outboxSequences(): { state: number; events: number } {
+    return { state: this.outbox.lastSequence('state'), events: this.outbox.lastSequence('events') };
+  }
+
   stats(): LinkStats {
     return {
       connected: this.connected,
