@@ -8,6 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import type { CommandRequest } from '../../shared/mqtt/messages.ts';
 import { commandFilter, commandReplyTopic, telemetryTopic } from '../../shared/mqtt/topics.ts';
+import { SystemClock } from '../../shared/clock.ts';
+import { RobotLink } from '../../edge/link/robot-link.ts';
 import type { CloudService } from '../server.ts';
 import { SERVICE_PRINCIPAL } from '../server.ts';
 import {
@@ -101,7 +103,7 @@ describe(
           passwordFile: files.passwordFile,
         },
       });
-      for (const id of ['m1', 'm2']) passwords[id] = await registerRobot(cloud, id);
+      for (const id of ['m1', 'm2', 'm3']) passwords[id] = await registerRobot(cloud, id);
     });
 
     after(async () => {
@@ -179,6 +181,63 @@ describe(
       });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.reply.state, 'paused');
+    });
+
+    test("the robot's own link (outbox, birth, map, commands) works through mosquitto", async () => {
+      mosquitto.kill('SIGHUP');
+      const outboxDir = mkdtempSync(join(tmpdir(), 'swath-link-'));
+      const link = new RobotLink(
+        { url, robotId: 'm3', password: passwords.m3!, reconnectPeriodMs: 100, mapMinInterval: 0 },
+        { path: join(outboxDir, 'outbox.sqlite') },
+        new SystemClock(),
+      );
+      link.onCommand('ping', () => ({ ok: true, state: 'idle' }));
+      try {
+        link.connect();
+        await waitFor(() => link.connected, 5000);
+        for (let i = 0; i < 5; i++)
+          link.publishState({
+            pose: { x: i, y: 0, theta: 0 },
+            missionState: 'covering',
+            coverage: 0.1 * i,
+            batteryPercent: 90,
+            batteryVoltage: 14.8,
+            linearSpeed: 0.2,
+            angularSpeed: 0,
+          });
+        link.publishEvent('info', 'mission.started', 'started');
+        const grid = {
+          width: 4,
+          height: 3,
+          resolution: 0.05,
+          origin: { x: 0, y: 0, theta: 0 },
+          data: new Int8Array(12),
+        };
+        link.publishMap(grid);
+        await waitFor(
+          async () => (await api(cloud, 'GET', '/api/robots/m3/telemetry?from=0')).body.samples.length === 5,
+          5000,
+        );
+        await waitFor(
+          async () => (await api(cloud, 'GET', '/api/robots/m3/events')).body.events.length === 1,
+          5000,
+        );
+        await waitFor(async () => (await api(cloud, 'GET', '/api/robots/m3/map')).status === 200, 5000);
+        const robots = (await api(cloud, 'GET', '/api/robots')).body.robots as {
+          id: string;
+          online: boolean;
+        }[];
+        assert.equal(robots.find((r) => r.id === 'm3')?.online, true);
+        const res = await api(cloud, 'POST', '/api/robots/m3/commands', {
+          body: { name: 'ping', timeoutSeconds: 3 },
+        });
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(res.body.reply.ok, true);
+        await waitFor(() => link.stats().outbox.pendingRecords === 0, 5000);
+      } finally {
+        await link.close();
+        rmSync(outboxDir, { recursive: true, force: true });
+      }
     });
   },
 );
