@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { RobotLink } from '../../edge/link/robot-link.ts';
+import { startDemo } from '../../edge/sim/demo.ts';
 import { SystemClock } from '../../shared/clock.ts';
 import { createGrid, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import { TEST_ADMIN_TOKEN, api, registerRobot, startTestCloud, waitFor } from '../test-support.ts';
@@ -249,6 +250,69 @@ test(
       await browser?.close();
       await link.close();
       await cloud.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'dashboard during a simulated mission: the robot is online and its map changes as it explores',
+  { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)` },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'swath-dashboard-mission-'));
+    const demo = await startDemo({
+      world: 'studio',
+      seed: 1,
+      speed: 8,
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir: join(dir, 'robot'),
+      log: () => {},
+    });
+    let browser: BrowserContext | undefined;
+    try {
+      browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+        executablePath: CHROMIUM,
+        viewport: { width: 1280, height: 800 },
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      browser.setDefaultTimeout(15000);
+      const page = await browser.newPage();
+      await signIn(page, demo.cloud.httpUrl, demo.adminToken);
+      const row = page.locator('tr[data-robot="sim-1"]');
+      await row.locator('.pill.online').waitFor();
+      await row.locator('a').click();
+      await page.waitForSelector('#map-canvas[data-seq]');
+      const firstSeq = await page.locator('#map-canvas').getAttribute('data-seq');
+      const before = await canvasHash(page);
+      // The daemon publishes a snapshot every few simulated seconds while it explores.
+      await page.waitForFunction(
+        (seq) =>
+          (
+            globalThis as unknown as {
+              document: { querySelector(s: string): { getAttribute(a: string): string | null } | null };
+            }
+          ).document
+            .querySelector('#map-canvas')
+            ?.getAttribute('data-seq') !== seq,
+        firstSeq,
+      );
+      await page.waitForTimeout(100);
+      assert.notEqual(await canvasHash(page), before, 'the map canvas changed during the mission');
+      assert.match((await page.textContent('#robot-mission'))!, /exploring|covering|starting/);
+      const shot = await page.screenshot();
+      assert.ok(shot.subarray(0, 8).equals(PNG_SIGNATURE) && shot.length > 10_000);
+    } finally {
+      await browser?.close();
+      await demo.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   },
