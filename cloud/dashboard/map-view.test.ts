@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { snapshotFromGrid } from '../../shared/mqtt/map-codec.ts';
+import {
+  decodeCoveredBits,
+  encodeCoveredBits,
+  encodeDeflate,
+  snapshotFromGrid,
+} from '../../shared/mqtt/map-codec.ts';
 import { createGrid } from '../../shared/occupancy-grid.ts';
 import {
+  CELL_COVERED,
   CELL_FREE,
   CELL_OCCUPIED,
   CELL_UNCERTAIN,
@@ -111,4 +117,38 @@ test('a long path is decimated, keeping its first and last points', () => {
       }
     }),
   );
+});
+
+test('swept free cells come through as their own class, never hiding an obstacle', () => {
+  const cells = Int8Array.from([0, 0, 100, 0, -1, 0, 0, 0, 0, 0]);
+  const covered = Uint8Array.from([1, 0, 1, 1, 1, 0, 0, 0, 1, 1]);
+  assert.deepEqual(decodeCoveredBits(encodeCoveredBits(covered), covered.length), covered);
+  assert.equal(decodeCoveredBits(encodeCoveredBits(covered), 30), null, 'wrong length refused');
+  const view = mapViewFromSnapshot('r', {
+    bootId: 'boot-1',
+    seq: 0,
+    time: 0,
+    resolution: 0.05,
+    width: 10,
+    height: 1,
+    origin: { x: 0, y: 0, theta: 0 },
+    encoding: 'deflate',
+    cells: encodeDeflate(cells),
+    covered: encodeCoveredBits(covered),
+  })!;
+  const classes: number[] = [];
+  for (let k = 0; k < view.runs.length; k += 2)
+    for (let n = 0; n < view.runs[k + 1]!; n++) classes.push(view.runs[k]!);
+  assert.deepEqual(classes, [
+    CELL_COVERED,
+    CELL_FREE,
+    CELL_OCCUPIED,
+    CELL_COVERED,
+    CELL_UNKNOWN,
+    CELL_FREE,
+    CELL_FREE,
+    CELL_FREE,
+    CELL_COVERED,
+    CELL_COVERED,
+  ]);
 });

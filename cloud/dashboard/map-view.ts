@@ -1,10 +1,10 @@
 /**
  * The compact map the dashboard draws: a robot's MapSnapshot decoded once on the server, each cell reduced
- * to one of four classes, run-length encoded, and shrunk to at most MAX_VIEW_SIDE cells a side (a canvas
+ * to one of five classes (unknown, free, uncertain, occupied, swept), run-length encoded, and shrunk to at most MAX_VIEW_SIDE cells a side (a canvas
  * cannot show more), the path decimated to MAX_VIEW_PATH points. Pure.
  */
 import type { Pose2D } from '../../shared/geometry.ts';
-import { gridFromSnapshot } from '../../shared/mqtt/map-codec.ts';
+import { decodeCoveredBits, gridFromSnapshot } from '../../shared/mqtt/map-codec.ts';
 import type { MapSnapshot } from '../../shared/mqtt/messages.ts';
 
 /** Cell classes, ordered so that a larger class wins when cells are merged: an obstacle is never hidden. */
@@ -12,6 +12,9 @@ export const CELL_UNKNOWN = 0;
 export const CELL_FREE = 1;
 export const CELL_UNCERTAIN = 2;
 export const CELL_OCCUPIED = 3;
+/** free floor the tool has swept; it yields to uncertain and occupied cells when cells are merged */
+export const CELL_COVERED = 4;
+const MERGE_RANK = [0, 1, 3, 4, 2];
 
 /** ROS map_server's thresholds (free below 0.25, occupied from 0.65), in percent. */
 const FREE_BELOW = 25;
@@ -61,13 +64,15 @@ export function mapViewFromSnapshot(robotId: string, snapshot: MapSnapshot): Map
   const height = Math.ceil(grid.height / factor);
   const classes = new Uint8Array(width * height);
   const data = grid.data;
+  const covered = snapshot.covered ? decodeCoveredBits(snapshot.covered, grid.width * grid.height) : null;
   for (let cy = 0; cy < grid.height; cy++) {
     const row = cy * grid.width;
     const viewRow = Math.floor(cy / factor) * width;
     for (let cx = 0; cx < grid.width; cx++) {
-      const c = cellClass(data[row + cx]!);
+      let c = cellClass(data[row + cx]!);
+      if (c === CELL_FREE && covered?.[row + cx]) c = CELL_COVERED;
       const v = viewRow + Math.floor(cx / factor);
-      if (c > classes[v]!) classes[v] = c;
+      if (MERGE_RANK[c]! > MERGE_RANK[classes[v]!]!) classes[v] = c;
     }
   }
   const runs: number[] = [];

@@ -282,6 +282,11 @@ export class EdgeDaemon {
     return this.fusion.slam.toOccupancyGrid();
   }
 
+  /** The swept cells in the map's geometry (1 = swept), for the dashboard. */
+  coveredInMap(grid: OccupancyGrid): Uint8Array {
+    return regrid(this.coverage.covered, this.coverage.info, grid, 0);
+  }
+
   status(): DaemonStatus {
     this.accountModeTime();
     return {

@@ -62,7 +62,9 @@ export function bridgeDaemonToLink(
 
   const maps = clock.setInterval(() => {
     const pose = daemon.pose();
-    link.publishMap(daemon.map(), {
+    const grid = daemon.map();
+    link.publishMap(grid, {
+      covered: daemon.coveredInMap(grid),
       path: thin(
         daemon.currentPath.map((p) => ({ x: p.x, y: p.y })),
         2000,

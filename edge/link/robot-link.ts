@@ -26,6 +26,7 @@ import {
   statusTopic,
   telemetryTopic,
 } from '../../shared/mqtt/topics.ts';
+import { encodeCoveredBits } from '../../shared/mqtt/map-codec.ts';
 import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { Pose2D } from '../../shared/geometry.ts';
 import { DurableOutbox, type OutboxOptions, type OutboxStats } from './outbox.ts';
@@ -161,7 +162,11 @@ export class RobotLink {
   }
 
   /** Sends the map if the last one went out long enough ago; otherwise keeps only the newest for later. */
-  publishMap(grid: OccupancyGrid, extras: { path?: { x: number; y: number }[]; pose?: Pose2D } = {}): void {
+  publishMap(
+    grid: OccupancyGrid,
+    extras: { path?: { x: number; y: number }[]; pose?: Pose2D; covered?: Uint8Array } = {},
+  ): void {
+    const { covered, ...rest } = extras;
     const snapshot: MapSnapshot = {
       bootId: this.bootId,
       seq: this.mapSeq++,
@@ -174,7 +179,10 @@ export class RobotLink {
       cells: deflateSync(Buffer.from(grid.data.buffer, grid.data.byteOffset, grid.data.byteLength)).toString(
         'base64',
       ),
-      ...extras,
+      ...rest,
+      ...(covered && covered.length === grid.width * grid.height
+        ? { covered: encodeCoveredBits(covered) }
+        : {}),
     };
     if (this.pendingMap) this.mapsSkipped++;
     this.pendingMap = snapshot;

@@ -54,6 +54,27 @@ export function decodeDeflate(base64: string, length: number): Int8Array | null 
   }
 }
 
+/** A 0/1 mask (one byte per cell) as base64 of zlib(bitmask), bit i LSB-first for cell i. */
+export function encodeCoveredBits(mask: Uint8Array): string {
+  const bits = new Uint8Array(Math.ceil(mask.length / 8));
+  for (let i = 0; i < mask.length; i++) if (mask[i]) bits[i >> 3]! |= 1 << (i & 7);
+  return deflateSync(bits, { level: 6 }).toString('base64');
+}
+
+/** The mask back (one byte per cell), or null when it does not decode to `length` cells. */
+export function decodeCoveredBits(base64: string, length: number): Uint8Array | null {
+  const bytes = Math.ceil(length / 8);
+  try {
+    const bits = inflateSync(Buffer.from(base64, 'base64'), { maxOutputLength: bytes + 1 });
+    if (bits.length !== bytes) return null;
+    const mask = new Uint8Array(length);
+    for (let i = 0; i < length; i++) mask[i] = (bits[i >> 3]! >> (i & 7)) & 1;
+    return mask;
+  } catch {
+    return null;
+  }
+}
+
 export interface SnapshotRecord {
   bootId: string;
   seq: number;

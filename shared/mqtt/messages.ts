@@ -140,6 +140,13 @@ export const MapSnapshotSchema = z
       .optional()
       .describe('planned or driven path, map frame'),
     pose: Pose2DSchema.optional().describe('robot pose at snapshot time, map frame'),
+    covered: z
+      .string()
+      .max(16 * 1024 * 1024)
+      .optional()
+      .describe(
+        'cells the tool has swept: base64 of zlib(bitmask), bit i (LSB first) for cell i of the grid',
+      ),
   })
   .refine((m) => m.width * m.height <= MAX_MAP_CELLS, { message: 'map too large', path: ['width'] })
   .refine((m) => (m.encoding === 'rle') === Array.isArray(m.cells), {

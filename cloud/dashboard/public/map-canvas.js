@@ -7,6 +7,7 @@ const CLASS_RGB = [
   [255, 255, 255], // free
   [154, 163, 174], // uncertain
   [31, 41, 51], // occupied
+  [187, 230, 197], // free floor the tool has swept
 ];
 const PLANNED = '#2563eb';
 const DRIVEN = '#f59e0b';
