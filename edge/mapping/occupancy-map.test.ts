@@ -225,3 +225,34 @@ describe('OccupancyMap', () => {
     assert.equal(m.cells.includes(UNKNOWN_CELL), true);
   });
 });
+
+describe('OccupancyMap.feedCoarser', () => {
+  it('a fed coarse level puts its likelihood ridge on the walls the fine level sees, growing with it', () => {
+    const fine = new OccupancyMap({ resolution: 0.05 });
+    const coarse = new OccupancyMap({ resolution: 0.2 });
+    fine.feedCoarser(coarse);
+    // A wall at x = 2.1 seen from the origin, then one at x = −6.1 (the grids must grow to hold it).
+    const wall = (x: number): Array<[number, number, 0 | 1]> =>
+      Array.from({ length: 41 }, (_, i) => [x, -1 + i * 0.05, 1] as [number, number, 0 | 1]);
+    for (let k = 0; k < 3; k++) fine.integrate(rays(0, 0, [...wall(2.1), ...wall(-6.1)]));
+    for (const x of [2.1, -6.1]) {
+      const cy = coarse.cellY(0);
+      let best = -1;
+      for (let cx = 0; cx < coarse.width; cx++)
+        if (
+          best < 0 ||
+          coarse.likelihood[cy * coarse.width + cx]! > coarse.likelihood[cy * coarse.width + best]!
+        )
+          if (Math.abs(coarse.originX + (cx + 0.5) * 0.2 - x) < 1) best = cx;
+      assert.equal(best, coarse.cellX(x), `ridge at the wall x = ${x}`);
+      assert.ok(coarse.likelihood[cy * coarse.width + best]! > 0.5);
+    }
+    // Only the likelihood is fed: the coarse level's own cells stay unknown.
+    assert.ok(coarse.cells.every((v) => v === UNKNOWN_CELL));
+  });
+
+  it('refuses a level that is not coarser', () => {
+    const fine = new OccupancyMap({ resolution: 0.05 });
+    assert.throws(() => fine.feedCoarser(new OccupancyMap({ resolution: 0.05 })));
+  });
+});

@@ -66,6 +66,18 @@ describe('matchScan', () => {
     assert.ok(good > 0.6 && bad < 0.3, `${good} vs ${bad}`);
   });
 
+  it('a per-direction prior holds the position across its heading and lets the scan move it along', () => {
+    const guess = { x: truth.x + 0.06, y: truth.y - 0.05, theta: truth.theta };
+    const prior = { pose: guess, translationWeight: 0, sidewaysWeight: 1e5, rotationWeight: 0 };
+    const r = matchScan(levels, perLevel, guess, params, prior);
+    const c = Math.cos(guess.theta);
+    const s = Math.sin(guess.theta);
+    const along = (p: Pose2D): number => c * (p.x - guess.x) + s * (p.y - guess.y);
+    const across = (p: Pose2D): number => -s * (p.x - guess.x) + c * (p.y - guess.y);
+    assert.ok(Math.abs(across(r.pose)) < 0.003, `across ${across(r.pose)}`);
+    assert.ok(Math.abs(along(r.pose) - along(truth)) < 0.01, `along ${along(r.pose)} vs ${along(truth)}`);
+  });
+
   it('voxelFilter keeps one point per cell and carries normals along', () => {
     const f = voxelFilter(points, 0.2);
     assert.ok(f.count < points.count && f.count > 50);

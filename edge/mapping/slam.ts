@@ -39,6 +39,23 @@ export const SlamParamsSchema = z.object({
     .nonnegative()
     .optional()
     .describe('1/m² per point: the pull across the robot heading (default: priorTranslationWeight)'),
+  odometryPrior: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('weight the pull per direction by the odometry step (off: the fixed weights above)'),
+      scale: z.number().positive().default(0.01).describe('m² per point: weight = scale / σ²'),
+      floor: z.number().positive().default(0.002).describe('m, σ of a standing robot'),
+      forwardFraction: z.number().nonnegative().default(0.05).describe('σ forward per m driven'),
+      sidewaysPerForward: z
+        .number()
+        .nonnegative()
+        .default(0.005)
+        .describe('σ sideways per m driven (heading error of the step)'),
+      maxWeight: z.number().positive().default(1000).describe('1/m² per point: cap'),
+    })
+    .prefault({}),
   priorRotationWeight: z
     .number()
     .nonnegative()
@@ -128,6 +145,7 @@ export class Slam {
   private lastIntegrated: { pose: Pose2D; stamp: number } | null = null;
   private scansSeen = 0;
   private unmatchedRun = 0;
+  private lastOdom: Pose2D | null = null;
 
   constructor(params: SlamParamsInput = {}) {
     this.params = SlamParamsSchema.parse(params);
@@ -166,8 +184,7 @@ export class Slam {
       const pointsPerLevel = this.levels.map((level) => voxelFilter(points, level.resolution));
       const prior = {
         pose: predicted,
-        translationWeight: p.priorTranslationWeight,
-        ...(p.priorSidewaysWeight !== undefined ? { sidewaysWeight: p.priorSidewaysWeight } : {}),
+        ...this.translationPrior(odom),
         rotationWeight: p.priorRotationWeight,
       };
       const result = matchScan(this.levels, pointsPerLevel, predicted, p.matcher, prior);
@@ -185,6 +202,7 @@ export class Slam {
       }
     }
     this.correction = composePose(pose, invertPose(odom));
+    this.lastOdom = odom;
 
     let integrated = false;
     const last = this.lastIntegrated;
@@ -218,6 +236,26 @@ export class Slam {
       node >= 0 ? { node, offset: relativePose(this.nodes[node]!.pose, pose) } : { node: -1, offset: pose },
     );
     return { pose, score, matched, integrated };
+  }
+
+  /** The odometry prior's translation weights (forward, sideways) for the step since the last update. */
+  private translationPrior(odom: Pose2D): { translationWeight: number; sidewaysWeight?: number } {
+    const p = this.params;
+    const op = p.odometryPrior;
+    if (!op.enabled || this.lastOdom === null) {
+      return {
+        translationWeight: p.priorTranslationWeight,
+        ...(p.priorSidewaysWeight !== undefined ? { sidewaysWeight: p.priorSidewaysWeight } : {}),
+      };
+    }
+    const step = relativePose(this.lastOdom, odom);
+    const forward = Math.abs(step.x);
+    const sigmaForward = op.floor + op.forwardFraction * forward;
+    const sigmaSideways = op.floor + op.forwardFraction * Math.abs(step.y) + op.sidewaysPerForward * forward;
+    return {
+      translationWeight: Math.min(op.maxWeight, op.scale / sigmaForward ** 2),
+      sidewaysWeight: Math.min(op.maxWeight, op.scale / sigmaSideways ** 2),
+    };
   }
 
   /**
