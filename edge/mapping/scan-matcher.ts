@@ -16,7 +16,11 @@ import type { OccupancyMap } from './occupancy-map.ts';
 
 export const ScanMatcherParamsSchema = z.object({
   linearWindow: z.number().nonnegative().default(0.3).describe('m searched on each side of the guess'),
-  angularWindow: z.number().nonnegative().default(0.3).describe('rad searched on each side of the guess'),
+  angularWindow: z
+    .number()
+    .nonnegative()
+    .default(0.15)
+    .describe('rad searched on each side of the guess (far above odometry error per scan)'),
   translationCost: z.number().nonnegative().default(0.5).describe('search penalty per m from the guess'),
   rotationCost: z.number().nonnegative().default(0.3).describe('search penalty per rad from the guess'),
   iterationsPerLevel: z.number().int().positive().default(6),
