@@ -96,6 +96,11 @@ export const SlamParamsSchema = z.object({
       linearWindow: z.number().positive().default(0.8).describe('m searched for the closure'),
       angularWindow: z.number().positive().default(0.15).describe('rad searched for the closure'),
       minScore: z.number().min(0).max(1).default(0.5).describe('closures scoring below are ignored'),
+      smoothing: z
+        .number()
+        .nonnegative()
+        .optional()
+        .describe('m, likelihood σ of the local maps closures match against (default: map.smoothing)'),
       minCorrection: z
         .number()
         .nonnegative()
@@ -362,7 +367,7 @@ export class Slam {
       }
       batches.push(rays);
     }
-    const local = pyramid(p);
+    const local = pyramid(p, lc.smoothing);
     if (minX <= maxX) local[0]!.ensureContains(minX, minY, maxX, maxY);
     for (const rays of batches) local[0]!.integrate(rays);
     const perLevel = local.map((level) => voxelFilter(points, level.resolution));
@@ -394,10 +399,10 @@ export class Slam {
  * Empty map levels, finest first, each twice as coarse; the coarser ones are fed from the finest one's
  * evidence, so only the finest is integrated with rays.
  */
-function pyramid(p: SlamParams): OccupancyMap[] {
+function pyramid(p: SlamParams, smoothing = p.map.smoothing): OccupancyMap[] {
   const levels: OccupancyMap[] = [];
   for (let k = 0; k < p.levels; k++) {
-    levels.push(new OccupancyMap({ ...p.map, resolution: p.map.resolution * 2 ** k }));
+    levels.push(new OccupancyMap({ ...p.map, smoothing, resolution: p.map.resolution * 2 ** k }));
     if (k > 0) levels[0]!.feedCoarser(levels[k]!);
   }
   return levels;
