@@ -233,7 +233,8 @@ export class RobotLink {
           ),
         );
       }
-      await client.endAsync();
+      // Offline, a graceful end would wait for in-flight acks that cannot come; they stay in the outbox anyway.
+      await client.endAsync(!client.connected);
     }
     this.outbox.close();
   }
