@@ -150,7 +150,7 @@ export class Slam {
   private lastIntegrated: { pose: Pose2D; stamp: number } | null = null;
   private scansSeen = 0;
   private unmatchedRun = 0;
-  private lastOdom: Pose2D | null = null;
+  private previousOdom: Pose2D | null = null;
 
   constructor(params: SlamParamsInput = {}) {
     this.params = SlamParamsSchema.parse(params);
@@ -207,7 +207,7 @@ export class Slam {
       }
     }
     this.correction = composePose(pose, invertPose(odom));
-    this.lastOdom = odom;
+    this.previousOdom = odom;
 
     let integrated = false;
     const last = this.lastIntegrated;
@@ -247,13 +247,13 @@ export class Slam {
   private translationPrior(odom: Pose2D): { translationWeight: number; sidewaysWeight?: number } {
     const p = this.params;
     const op = p.odometryPrior;
-    if (!op.enabled || this.lastOdom === null) {
+    if (!op.enabled || this.previousOdom === null) {
       return {
         translationWeight: p.priorTranslationWeight,
         ...(p.priorSidewaysWeight !== undefined ? { sidewaysWeight: p.priorSidewaysWeight } : {}),
       };
     }
-    const step = relativePose(this.lastOdom, odom);
+    const step = relativePose(this.previousOdom, odom);
     const forward = Math.abs(step.x);
     const sigmaForward = op.floor + op.forwardFraction * forward;
     const sigmaSideways = op.floor + op.forwardFraction * Math.abs(step.y) + op.sidewaysPerForward * forward;

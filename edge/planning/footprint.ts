@@ -38,7 +38,7 @@ export function forEachInDisk(
   return false;
 }
 
-/** Marks the disk in `swept`; returns how many cells of `target` it newly marked. */
+/** Marks the disk in `swept`; returns how many cells of `target` (of any cell, without one) it newly marked. */
 export function stampDisk(
   info: GridInfo,
   swept: Uint8Array,
@@ -65,7 +65,7 @@ export function stampDisk(
     for (let i = row + x0; i <= row + x1; i++) {
       if (swept[i]) continue;
       swept[i] = 1;
-      if (target && target[i]) marked++;
+      if (!target || target[i]) marked++;
     }
   }
   return marked;
@@ -114,7 +114,10 @@ export function forEachSample(
   }
 }
 
-/** Sweeps the tool along a polyline (samples every half cell); returns how many `target` cells it newly marked. */
+/**
+ * Sweeps the tool along a polyline (samples every half cell); returns how many `target` cells (any cells,
+ * without one) it newly marked.
+ */
 export function sweepPolyline(
   info: GridInfo,
   swept: Uint8Array,
