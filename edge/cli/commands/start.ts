@@ -20,7 +20,7 @@ export function registerStart(program: Command): void {
   program
     .command('start')
     .description('demo: the cloud service and a simulated robot running a mission, with the live dashboard')
-    .option('--world <preset|file>', 'world the robot runs in', 'apartment')
+    .option('--world <preset|file>', 'world the robot runs in', 'studio')
     .option('--seed <n>', 'random seed', '1')
     .option('--speed <x>', 'simulated seconds per wall second', '2')
     .option('--http-port <n>', 'HTTP port of the API and dashboard', '8080')
