@@ -36,7 +36,7 @@ import {
 import type { DriveBase, SafetyState } from '../drivers/base.ts';
 import type { CameraDriver } from '../drivers/camera/camera-driver.ts';
 import type { RplidarDriver } from '../drivers/rplidar/driver.ts';
-import { regrid, type Costmap } from '../mapping/layers/costmap.ts';
+import { INSCRIBED, NO_INFORMATION, regrid, type Costmap } from '../mapping/layers/costmap.ts';
 import { CostmapParamsSchema, createRobotCostmap, type RobotCostmap } from '../mapping/layers/index.ts';
 import { ScanFusion } from '../mapping/scan-fusion.ts';
 import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
@@ -422,7 +422,13 @@ export class EdgeDaemon {
     this.follower = out.state;
     this.lastFollower = out;
     if (out.status === 'done') this.pathDone();
-    else if (out.status === 'blocked' || out.status === 'obstructed') this.pathBlocked(out.status);
+    else if (out.status === 'obstructed' && this.costAt(pose) >= INSCRIBED) {
+      // The robot itself stands where its centre should not be (too close to something): any new path
+      // starts obstructed, so back away first instead of replanning on the spot.
+      this.follower = undefined;
+      this.currentPath = [];
+      this.beginRecovery(now, pose, 'blocked');
+    } else if (out.status === 'blocked' || out.status === 'obstructed') this.pathBlocked(out.status);
     return out.status === 'done' || out.status === 'blocked' ? { v: 0, omega: 0 } : out;
   }
 
@@ -496,6 +502,15 @@ export class EdgeDaemon {
     if (task.resume === 'explore') this.task = { kind: 'none' };
     this.dispatch({ type: 'pathBlocked' });
     return { v: 0, omega: 0 };
+  }
+
+  /** The costmap's cost under a map-frame point (unknown outside the grid). */
+  private costAt(p: Point2D): number {
+    const { width, height, resolution, origin, costs } = this.costmap;
+    const cx = Math.floor((p.x - origin.x) / resolution);
+    const cy = Math.floor((p.y - origin.y) / resolution);
+    if (cx < 0 || cy < 0 || cx >= width || cy >= height) return NO_INFORMATION;
+    return costs[cy * width + cx]!;
   }
 
   // --- exploration -----------------------------------------------------------------------------------------
