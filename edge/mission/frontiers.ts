@@ -13,6 +13,7 @@
  *
  * Pure: grid in, goal out; typed arrays throughout.
  */
+import { squaredDistanceCells } from '../mapping/distance-field.ts';
 import { z } from 'zod';
 import type { Point2D } from '../../shared/geometry.ts';
 import { cellToWorld, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
@@ -81,54 +82,15 @@ const DX8 = [1, -1, 0, 0, 1, 1, -1, -1];
 const DY8 = [0, 0, 1, -1, 1, -1, 1, -1];
 
 /**
- * Distance in cells from every cell to the nearest cell with mask[i] = 1 (Infinity if none), by a brushfire
- * that propagates each cell's nearest source to its neighbours; a cell whose distance improves is queued
- * again, so the result is exact up to the small error of 8-neighbour source propagation.
+ * Distance in cells from every cell to the nearest cell with mask[i] = 1 (Infinity if none): the exact
+ * Euclidean distance transform the costmap uses too.
  */
 export function obstacleDistanceCells(width: number, height: number, mask: Uint8Array): Float64Array {
-  const n = width * height;
-  const dist = new Float64Array(n).fill(Infinity);
-  const nearest = new Int32Array(n).fill(-1);
-  // Ring buffer: a cell is in it at most once at a time, so n slots suffice.
-  const queue = new Int32Array(n);
-  const queued = new Uint8Array(n);
-  let head = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (mask[i]) {
-      dist[i] = 0;
-      nearest[i] = i;
-      queue[(head + count++) % n] = i;
-      queued[i] = 1;
-    }
-  }
-  while (count > 0) {
-    const i = queue[head]!;
-    head = (head + 1) % n;
-    count--;
-    queued[i] = 0;
-    const cx = i % width;
-    const cy = (i - cx) / width;
-    const src = nearest[i]!;
-    const sx = src % width;
-    const sy = (src - sx) / width;
-    for (let k = 0; k < 8; k++) {
-      const nx = cx + DX8[k]!;
-      const ny = cy + DY8[k]!;
-      if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-      const j = ny * width + nx;
-      const d = Math.hypot(nx - sx, ny - sy);
-      if (d < dist[j]! - 1e-9) {
-        dist[j] = d;
-        nearest[j] = src;
-        if (!queued[j]) {
-          queue[(head + count++) % n] = j;
-          queued[j] = 1;
-        }
-      }
-    }
-  }
-  return dist;
+  const squared = squaredDistanceCells(width, height, (i) => mask[i] !== 0);
+  const out = new Float64Array(squared.length);
+  // squaredDistanceCells marks "no source" with a huge finite value; keep the documented Infinity.
+  for (let i = 0; i < squared.length; i++) out[i] = squared[i]! >= 1e19 ? Infinity : Math.sqrt(squared[i]!);
+  return out;
 }
 
 /** Dijkstra path distances in cells (8-connected, diagonal √2) over traversable cells from `start`. */
