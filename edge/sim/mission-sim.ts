@@ -15,6 +15,7 @@ import { CoverageTracker } from '../daemon/coverage-tracker.ts';
 import { EdgeDaemon, type DaemonEvent } from '../daemon/daemon.ts';
 import type { MotionPlanner } from '../daemon/planner-port.ts';
 import { renderMapPng, writeRosMap } from '../mapping/map-file.ts';
+import { growMask } from '../planning/footprint.ts';
 import { mapAgreement, mapPoseInWorld, PoseErrorStats } from './metrics.ts';
 import { SimulatedRobot, SIM_ROBOT_CONFIG } from './sim-robot.ts';
 import { VirtualClock } from './virtual-clock.ts';
@@ -86,7 +87,10 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   const resolution = 0.05;
   const reach = worldReachability(world, resolution, config.robotRadius);
   const truthInfo = reach.grid;
-  const cleanable = cleanableMask(reach.reachable, reach.grid, config.toolWidth / 2);
+  // The same definition of "cleanable" as the planner's scoring: floor within the tool's reach of a
+  // reachable centre.
+  const cleanable = growMask(reach.grid, reach.reachable, config.toolWidth / 2);
+  for (let i = 0; i < cleanable.length; i++) if (reach.grid.data[i] !== 0) cleanable[i] = 0;
   let cleanableCells = 0;
   for (const c of cleanable) cleanableCells += c;
   const trueCoverage = new CoverageTracker(truthInfo, config.toolWidth / 2);
@@ -208,31 +212,3 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
-
-/** Cells within the tool radius of a reachable centre, that are not obstacles: what can be cleaned. */
-function cleanableMask(
-  reachable: Uint8Array,
-  grid: { width: number; height: number; resolution: number; data: Int8Array },
-  toolRadius: number,
-): Uint8Array {
-  const { width, height, resolution, data } = grid;
-  const out = new Uint8Array(width * height);
-  const r = Math.floor(toolRadius / resolution + 1e-9);
-  const offsets: number[] = [];
-  for (let dy = -r; dy <= r; dy++)
-    for (let dx = -r; dx <= r; dx++)
-      if ((dx * dx + dy * dy) * resolution * resolution <= toolRadius * toolRadius) offsets.push(dx, dy);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (!reachable[y * width + x]) continue;
-      for (let k = 0; k < offsets.length; k += 2) {
-        const nx = x + offsets[k]!;
-        const ny = y + offsets[k + 1]!;
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-        const i = ny * width + nx;
-        if (data[i]! === 0) out[i] = 1;
-      }
-    }
-  }
-  return out;
-}
