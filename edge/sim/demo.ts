@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startCloud, type CloudService } from '../../cloud/server.ts';
 import { UserInputError } from '../../shared/errors.ts';
-import { createDriveBase } from '../drivers/base.ts';
-import { RplidarDriver } from '../drivers/rplidar/driver.ts';
 import { EdgeDaemon } from '../daemon/daemon.ts';
 import { bridgeDaemonToLink } from '../daemon/link-bridge.ts';
 import { RobotLink } from '../link/robot-link.ts';
@@ -73,8 +71,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const clock = new VirtualClock();
   const world = loadWorld(options.world);
   const robot = new SimulatedRobot({ world, clock, seed: options.seed, config });
-  const lidar = new RplidarDriver(config.lidar, robot.bus.factory(config.lidar.serial.path), clock);
-  const base = createDriveBase(config.base, robot.bus.factory, clock);
+  const { lidar, base } = robot.connectDrivers();
   const daemon = new EdgeDaemon({ config, clock, devices: { lidar, base }, planner: motionPlanner });
   rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });

@@ -11,8 +11,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { api, registerRobot, startTestCloud, waitFor } from '../../cloud/test-support.ts';
 import type { CloudService } from '../../cloud/server.ts';
-import { createDriveBase } from '../drivers/base.ts';
-import { RplidarDriver } from '../drivers/rplidar/driver.ts';
 import { EdgeDaemon } from '../daemon/daemon.ts';
 import { bridgeDaemonToLink } from '../daemon/link-bridge.ts';
 import { RobotLink } from '../link/robot-link.ts';
@@ -46,8 +44,7 @@ test('during a mission: broker stopped, daemon restarted, every telemetry and ev
 
   const ledger = new Set<string>();
   const boot = async () => {
-    const lidar = new RplidarDriver(config.lidar, robot.bus.factory(config.lidar.serial.path), clock);
-    const base = createDriveBase(config.base, robot.bus.factory, clock);
+    const { lidar, base } = robot.connectDrivers();
     const daemon = new EdgeDaemon({ config, clock, devices: { lidar, base }, planner: motionPlanner });
     const link = new RobotLink(
       { url: `mqtt://127.0.0.1:${ports.mqttPort}`, robotId: ROBOT, password, reconnectPeriodMs: 100 },

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RobotConfig } from '../../shared/config.ts';
 import type { Pose2D } from '../../shared/geometry.ts';
-import { createDriveBase } from '../drivers/base.ts';
-import { RplidarDriver } from '../drivers/rplidar/driver.ts';
 import { CoverageTracker } from '../daemon/coverage-tracker.ts';
 import { EdgeDaemon, type DaemonEvent } from '../daemon/daemon.ts';
 import type { MotionPlanner } from '../daemon/planner-port.ts';
@@ -71,8 +69,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   const clock = new VirtualClock();
   const world = loadWorld(options.world);
   const robot = new SimulatedRobot({ world, clock, seed: options.seed, config });
-  const lidar = new RplidarDriver(config.lidar, robot.bus.factory(config.lidar.serial.path), clock);
-  const base = createDriveBase(config.base, robot.bus.factory, clock);
+  const { lidar, base } = robot.connectDrivers();
   const daemon = new EdgeDaemon({
     config,
     clock,

@@ -5,6 +5,8 @@
  */
 import { composePose, type Pose2D } from '../../shared/geometry.ts';
 import { RobotConfigSchema, type RobotConfig } from '../../shared/config.ts';
+import { createDriveBase, type DriveBase } from '../drivers/base.ts';
+import { RplidarDriver } from '../drivers/rplidar/driver.ts';
 import { DiffDriveBody } from './body.ts';
 import { VirtualCamera } from './devices/camera.ts';
 import { VirtualCreate2 } from './devices/create2.ts';
@@ -115,6 +117,18 @@ export class SimulatedRobot {
       world.setTime(this.clock.now());
       this.body.step(dt);
     }, dt);
+  }
+
+  /**
+   * The robot's real LIDAR and drive-base drivers, opening this robot's virtual ports exactly as they would
+   * open /dev/rplidar and /dev/create2 on a Pi. Each call makes new drivers (a daemon restart).
+   */
+  connectDrivers(): { lidar: RplidarDriver; base: DriveBase } {
+    const { config } = this;
+    return {
+      lidar: new RplidarDriver(config.lidar, this.bus.factory(config.lidar.serial.path), this.clock),
+      base: createDriveBase(config.base, this.bus.factory, this.clock),
+    };
   }
 
   /** Ground truth: the pose of base_link in the world frame. */

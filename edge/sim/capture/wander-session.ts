@@ -6,9 +6,9 @@
 import { composePose, normalizeAngle, type Pose2D } from '../../../shared/geometry.ts';
 import type { RobotConfig } from '../../../shared/config.ts';
 import type { LaserScan, Odometry } from '../../../shared/sensors.ts';
-import { createDriveBase, type DriveBase } from '../../drivers/base.ts';
+import type { DriveBase } from '../../drivers/base.ts';
 import { CameraDriver } from '../../drivers/camera/camera-driver.ts';
-import { RplidarDriver } from '../../drivers/rplidar/driver.ts';
+import type { RplidarDriver } from '../../drivers/rplidar/driver.ts';
 import { SimulatedRobot, SIM_ROBOT_CONFIG } from '../sim-robot.ts';
 import { VirtualClock } from '../virtual-clock.ts';
 import { loadWorld } from '../world/load-world.ts';
@@ -45,12 +45,7 @@ export class WanderSession {
   ) {
     this.world = loadWorld(worldName);
     this.robot = new SimulatedRobot({ world: this.world, clock: this.clock, seed, config });
-    this.lidar = new RplidarDriver(
-      config.lidar,
-      this.robot.bus.factory(config.lidar.serial.path),
-      this.clock,
-    );
-    this.base = createDriveBase(config.base, this.robot.bus.factory, this.clock);
+    ({ lidar: this.lidar, base: this.base } = this.robot.connectDrivers());
     this.camera = new CameraDriver({
       config: config.camera,
       clock: this.clock,
