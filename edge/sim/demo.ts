@@ -36,6 +36,11 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
+/** simulated s advanced between two turns of the event loop */
+const MAX_PACING_STEP_S = 0.25;
+/** simulated s the demo may fall behind the requested speed before it stops trying to catch up */
+const MAX_PACING_LAG_S = 1;
+
 const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startDemo(options: DemoOptions): Promise<Demo> {
@@ -92,14 +97,22 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   });
   link.connect();
 
-  // Pace the simulation against the wall clock.
+  // Pace the simulation against the wall clock, in small steps so the broker, the link and the HTTP server
+  // get the event loop between them. When the machine cannot keep up with the requested speed, the
+  // simulation runs as fast as it can instead of piling up a backlog it would later burst through.
   let running = true;
-  const wallStart = performance.now();
+  let wallAnchor = performance.now();
+  let simAnchor = 0;
   const pacing = (async () => {
     while (running) {
-      const target = ((performance.now() - wallStart) / 1000) * options.speed;
-      await clock.advanceTo(Math.max(clock.now(), target));
-      await sleepReal(20);
+      const wallNow = performance.now();
+      const target = simAnchor + ((wallNow - wallAnchor) / 1000) * options.speed;
+      await clock.advanceTo(Math.max(clock.now(), Math.min(target, clock.now() + MAX_PACING_STEP_S)));
+      if (target - clock.now() > MAX_PACING_LAG_S) {
+        simAnchor = clock.now();
+        wallAnchor = performance.now();
+      }
+      await sleepReal(target > clock.now() ? 1 : 20);
     }
   })();
 
