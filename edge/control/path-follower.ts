@@ -35,7 +35,7 @@ export const PathFollowerParamsSchema = z.strictObject({
   maxLookahead: positive('m').default(0.6),
   regulatedMinRadius: positive('m: arcs tighter than this scale the speed by radius / this').default(0.6),
   minRegulatedSpeed: positive('m/s: floor of the curvature and cost regulation').default(0.05),
-  costScalingDistance: positive('m: obstacle closer than this to the centre scales the speed').default(0.45),
+  costScalingDistance: positive('m: obstacle closer than this to the centre scales the speed').default(0.3),
   robotRadius: positive('m').default(0.17),
   collisionCheckDistance: positive('m of path ahead checked for inscribed/lethal cost').default(0.4),
   rotateToHeadingAngle: positive('rad: carrot further off the heading → rotate in place').default(

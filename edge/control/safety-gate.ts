@@ -27,7 +27,7 @@ const positive = (unit: string) => z.number().positive().describe(unit);
 export const SafetyGateParamsSchema = z.strictObject({
   robotRadius: positive('m, the circular footprint').default(0.17),
   stopMargin: z.number().nonnegative().default(0.03).describe('m beyond the footprint: stop zone'),
-  slowMargin: z.number().nonnegative().default(0.15).describe('m beyond the footprint: slow-down zone'),
+  slowMargin: z.number().nonnegative().default(0.04).describe('m beyond the footprint: slow-down zone'),
   stopTime: positive('s of commanded motion projected for the stop zone').default(0.5),
   slowTime: positive('s of commanded motion projected for the slow-down zone').default(1.5),
   slowFactor: z.number().gt(0).lt(1).default(0.5).describe('speed scale in the slow-down zone'),

@@ -437,6 +437,9 @@ export class EdgeDaemon {
     this.follower = undefined;
     this.currentPath = [];
     if (kind === 'explore') {
+      // Standing at the goal, the robot has seen what can be seen from there: a frontier that is still
+      // there lies where the LIDAR cannot look (under furniture, past a glass door), so do not come back.
+      this.blacklist.push(this.task.goal);
       this.explorationFailures = 0;
       this.task = { kind: 'none' };
     } else if (kind === 'cover') this.replanCoverage();
@@ -548,6 +551,12 @@ export class EdgeDaemon {
       return;
     }
     this.task = { kind: 'explore', goal: result.goal };
+    this.emit(
+      'info',
+      'exploration.goal',
+      `frontier ${result.frontier.length.toFixed(1)} m long at (${result.goal.x.toFixed(2)}, ` +
+        `${result.goal.y.toFixed(2)}), ${result.pathDistance.toFixed(1)} m away`,
+    );
     this.follow(path);
   }
 

@@ -84,10 +84,16 @@ describe('findFrontierGoal', () => {
     // a corridor 5 cells (0.25 m) wide and 1 m long through the wall, ending in unknown space
     fill(grid, 40, 17, 60, 23, OCCUPIED);
     fill(grid, 40, 18, 60, 22, FREE);
-    const narrow = findFrontierGoal(grid, at(30, 20), params);
+    // (its end is a frontier 0.25 m long)
+    const short = FrontierParamsSchema.parse({ minFrontierLength: 0.2 });
+    const narrow = findFrontierGoal(grid, at(30, 20), short);
     assert.deepEqual([narrow.kind, narrow.kind === 'none' && narrow.reason], ['none', 'unreachable']);
     // a smaller robot fits through
-    const small = findFrontierGoal(grid, at(30, 20), FrontierParamsSchema.parse({ robotRadius: 0.09 }));
+    const small = findFrontierGoal(
+      grid,
+      at(30, 20),
+      FrontierParamsSchema.parse({ robotRadius: 0.09, minFrontierLength: 0.2 }),
+    );
     assert.equal(small.kind, 'goal');
   });
 

@@ -22,14 +22,14 @@ export const FrontierParamsSchema = z.strictObject({
   robotRadius: z.number().positive().default(0.17).describe('m'),
   freeThreshold: z.number().int().min(0).max(100).default(25).describe('cells 0 … this are free'),
   occupiedThreshold: z.number().int().min(0).max(100).default(65).describe('cells this … 100 are obstacles'),
-  minFrontierLength: z.number().nonnegative().default(0.25).describe('m: shorter frontiers are dropped'),
+  minFrontierLength: z.number().nonnegative().default(0.5).describe('m: shorter frontiers are dropped'),
   goalSearchRadius: z
     .number()
     .nonnegative()
     .default(0.4)
     .describe('m (through free cells) from the frontier within which its goal must lie'),
   distanceWeight: z.number().nonnegative().default(1).describe('score per m of path'),
-  sizeWeight: z.number().nonnegative().default(0.5).describe('score bonus per m of frontier'),
+  sizeWeight: z.number().nonnegative().default(1).describe('score bonus per m of frontier'),
   blacklistRadius: z.number().nonnegative().default(0.3).describe('m around a failed goal not to retry'),
   startSearchRadius: z
     .number()
