@@ -79,6 +79,32 @@ describe('coverage planner', () => {
     assert.equal(score.collisions, 0);
   });
 
+  it('leaves the walls to the perimeter pass: no row along them, rows stop short of its swath, no longer path', () => {
+    const grid = floorPlan(6.4, 3.4, [[0.2, 0.2, 6.2, 3.2]]);
+    const costmap = costmapFromGrid(grid, RADIUS);
+    const withEdges = planCoverage(costmap, START, undefined, { toolWidth: TOOL });
+    const without = planCoverage(costmap, START, undefined, { toolWidth: TOOL, perimeter: false });
+    // Extent of the sweep centres: the perimeter pass runs along it.
+    const clearance = costAtClearance(0.05);
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = 0; i < costmap.costs.length; i++)
+      if (costmap.costs[i]! <= clearance) {
+        const x = ((i % costmap.width) + 0.5) * costmap.resolution;
+        const y = (Math.floor(i / costmap.width) + 0.5) * costmap.resolution;
+        [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+      }
+    const rows = sweepRuns(withEdges.path).filter(([a, b]) => Math.abs(b.x - a.x) > 3);
+    assert.ok(rows.length >= 8, `${rows.length} rows`);
+    for (const [a, b] of rows) {
+      assert.ok(a.y > y0 + 0.1 && a.y < y1 - 0.1, `row at y = ${a.y} runs along a wall`);
+      for (const x of [a.x, b.x]) assert.ok(x > x0 + 0.1 && x < x1 - 0.1, `row end at x = ${x}`);
+    }
+    const score = scoreCoverage(grid, withEdges.path, { toolWidth: TOOL, robotRadius: RADIUS });
+    const plain = scoreCoverage(grid, without.path, { toolWidth: TOOL, robotRadius: RADIUS });
+    assert.ok(score.coverage >= 0.999, `coverage ${score.coverage}`);
+    assert.ok(score.pathLength < plain.pathLength, `${score.pathLength} m vs ${plain.pathLength} m`);
+  });
+
   const rooms: [string, () => OccupancyGrid][] = [
     ['a room with a table in the middle', tableRoom],
     ['two rooms joined by a doorway', twoRooms],

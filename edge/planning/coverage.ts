@@ -1,9 +1,10 @@
 /**
- * Coverage planning on a costmap. The plan is a list of cleaning runs (pieces): an optional perimeter pass
- * along walls and furniture, then boustrophedon cells on a row lattice turned to the dominant wall
- * direction, visited in a travelling-salesman order. Executing the pieces (stitching them with straight
- * moves or A* transit) drops the parts whose tool swath has nothing left to clean, so rows the perimeter
- * already swept vanish and row ends shrink; a gap-filling pass then visits whatever is still unswept.
+ * Coverage planning on a costmap. The plan is a list of cleaning runs (pieces): boustrophedon cells on a
+ * row lattice turned to the dominant wall direction and, optionally, the border chains along walls and
+ * furniture (edge cleaning), visited in one travelling-salesman order (or the borders first). Executing the
+ * pieces (stitching them with straight moves or A* transit) drops the parts whose tool swath has nothing
+ * left to clean and stops rows short of what is already swept, so rows along swept borders vanish and row
+ * ends shrink; a gap-filling pass then visits whatever is still unswept.
  *
  * Replanning reuses the pieces: given the cells covered so far and a changed costmap, the remaining pieces
  * are cut where they now hit obstacles, pieces that cannot be reached now are set aside and retried at the
@@ -17,6 +18,7 @@ import {
   decompose,
   dominantWallAngle,
   type Lattice,
+  type RowSegment,
   type SweepCell,
 } from './decomposition.ts';
 import {
@@ -28,7 +30,14 @@ import {
   sweepPolyline,
 } from './footprint.ts';
 import { perimeterPaths } from './perimeter.ts';
-import { chooseVariants, improveOrder, openTour, pathDistances, type CellVariant } from './tour.ts';
+import {
+  chooseVariants,
+  improveOrder,
+  openTour,
+  pathDistances,
+  type CellVariant,
+  type Precedence,
+} from './tour.ts';
 import {
   costAtClearance,
   densify,
@@ -67,8 +76,9 @@ export interface CoverageParams {
   /** edge cleaning along walls and furniture; default true */
   perimeter?: boolean;
   /**
-   * true: the whole perimeter pass before the sweeps (default); false: each border in the same tour as the
-   * cells, cleaned when the robot passes by
+   * false (default): each border in the same tour as the cells, cleaned when the robot passes by (before
+   * the cells whose rows end at it, when that does not cost more transit than it saves); true: the whole
+   * perimeter pass before the sweeps
    */
   perimeterFirst?: boolean;
   /** sweep direction (rad); default: chosen from the walls */
@@ -219,21 +229,46 @@ export function planCoverage(
     [false, true],
     [false, false],
   ] as const;
-  const itemsOf = (lat: Lattice, group: readonly SweepCell[]) =>
-    group.map((cell) => {
-      const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
-      const [a, b] = cellSweeps(lat, { segments: [seg] }, true, true)[0]!;
-      return {
-        reps: { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 },
-        ways: options.map(([first, low]) =>
-          cellSweeps(lat, cell, first, low).map((points) => ({ kind: 'sweep' as const, points })),
-        ),
-      };
+  const chains = (params.perimeter ?? true) ? perimeterPaths(grid, ctx.sweepable, params.toolWidth) : [];
+  // A cell's first or last row that sweeps nothing the border chains do not sweep (a row along a wall
+  // parallel to the rows) is left to the perimeter pass, so that the tour sees the rows that remain.
+  const bordersSwept = new Uint8Array(grid.costs.length);
+  for (const chain of chains) sweepPolyline(grid, bordersSwept, undefined, chain, ctx.toolRadius);
+  const judge = judgeRadius(ctx.toolRadius, grid.resolution);
+  const redundant = (lat: Lattice, seg: RowSegment): boolean => {
+    if (chains.length === 0) return false;
+    const [a, b] = cellSweeps(lat, { segments: [seg] }, true, true)[0]!;
+    let useful = false;
+    forEachSample([a!, b!], grid.resolution / 2, (x, y) => {
+      if (!useful) useful = diskHasUnswept(grid, bordersSwept, ctx.remaining, x, y, judge);
     });
+    return !useful;
+  };
+  const withoutBorderRows = (lat: Lattice, cell: SweepCell): SweepCell => {
+    let lo = 0;
+    let hi = cell.segments.length - 1;
+    while (lo <= hi && redundant(lat, cell.segments[lo]!)) lo++;
+    while (hi > lo && redundant(lat, cell.segments[hi]!)) hi--;
+    return { segments: cell.segments.slice(lo, hi + 1) };
+  };
+  const itemsOf = (lat: Lattice, group: readonly SweepCell[]) =>
+    group
+      .map((cell) => withoutBorderRows(lat, cell))
+      .filter((cell) => cell.segments.length > 0)
+      .map((cell) => {
+        const seg = cell.segments[Math.floor(cell.segments.length / 2)]!;
+        const [a, b] = cellSweeps(lat, { segments: [seg] }, true, true)[0]!;
+        return {
+          reps: { x: (a!.x + b!.x) / 2, y: (a!.y + b!.y) / 2 },
+          ways: options.map(([first, low]) =>
+            cellSweeps(lat, cell, first, low).map((points) => ({ kind: 'sweep' as const, points })),
+          ),
+        };
+      });
   // A direction per region: each cell's area is also swept at right angles to the global direction
   // when that takes fewer rows (an L-shaped room's arm, a corridor off a hall). Every extra cell the
   // turned sweep needs costs a transit, counted as two turns.
-  const items: { reps: Point2D; ways: CoveragePiece[][] }[] = [];
+  const items: { reps: Point2D; ways: CoveragePiece[][]; border?: Point2D[] }[] = [];
   const regions = params.sweepAngle === undefined ? cellRegions(grid, ctx.sweepable, lattice!, cells) : [];
   const mask = new Uint8Array(grid.costs.length);
   let cellCount = 0;
@@ -255,11 +290,40 @@ export function planCoverage(
     items.push(...itemsOf(lattice!, [cell]));
     cellCount++;
   });
-  const chains = (params.perimeter ?? true) ? perimeterPaths(grid, ctx.sweepable, params.toolWidth) : [];
+  // A border that closes on itself (around furniture, along the room's walls) may be entered anywhere:
+  // its ways start and end at one of its four corners in the sweep frame, where the cells' rows meet it.
+  // An open one is run forwards or backwards.
+  const closeGap = 2 * grid.resolution;
+  const ca = Math.cos(lattice!.angle);
+  const sa = Math.sin(lattice!.angle);
   const chainItems = chains.map((chain) => {
+    const reps = chain[Math.floor(chain.length / 2)]!;
+    const head = chain[0]!;
+    const tail = chain[chain.length - 1]!;
+    if (chain.length > 3 && Math.hypot(head.x - tail.x, head.y - tail.y) <= closeGap) {
+      const ways = [
+        [1, 1],
+        [1, -1],
+        [-1, 1],
+        [-1, -1],
+      ].map(([du, dv]) => {
+        let r = 0;
+        let best = -Infinity;
+        chain.forEach((p, k) => {
+          const score = du! * (p.x * ca + p.y * sa) + dv! * (-p.x * sa + p.y * ca);
+          if (score > best) {
+            best = score;
+            r = k;
+          }
+        });
+        const points = [...chain.slice(r), ...chain.slice(0, r + 1)];
+        return [{ kind: 'perimeter' as const, points }];
+      });
+      return { reps, ways, border: chain };
+    }
     const forward: CoveragePiece[] = [{ kind: 'perimeter', points: chain }];
     const backward: CoveragePiece[] = [{ kind: 'perimeter', points: [...chain].reverse() }];
-    return { reps: chain[Math.floor(chain.length / 2)]!, ways: [forward, backward, forward, backward] };
+    return { reps, ways: [forward, backward, forward, backward], border: chain };
   });
   const pieces: CoveragePiece[] = [];
   let here: Point2D = { x: start.x, y: start.y };
@@ -280,8 +344,24 @@ export function planCoverage(
       const straight = Math.hypot(nodes[a + 1]!.x - nodes[b + 1]!.x, nodes[a + 1]!.y - nodes[b + 1]!.y);
       return Math.min(1e6, d) - straight;
     };
+    // A cell whose rows end at a border swept later cannot stop them short of the border's swath: each
+    // such row end costs about a tool radius.
+    const precedence: Precedence[] = [];
+    const near = 2 * grid.resolution;
+    group.forEach((chainItem, c) => {
+      const border = chainItem.border;
+      if (!border) return;
+      group.forEach((cellItem, k) => {
+        if (cellItem.border) return;
+        let ends = 0;
+        for (const row of cellItem.ways[0]!)
+          for (const p of [row.points[0]!, row.points[row.points.length - 1]!])
+            if (distanceToPolyline(p, border) <= near) ends++;
+        if (ends > 0) precedence.push({ first: c, then: k, cost: ends * ctx.toolRadius });
+      });
+    });
     const initial = openTour(nodes.length, dist).map((node) => node - 1);
-    const order = improveOrder(here, initial, variants, detour);
+    const order = improveOrder(here, initial, variants, detour, 3, precedence);
     const chosen = chooseVariants(
       here,
       order.map((c) => variants[c]!),
@@ -289,7 +369,7 @@ export function planCoverage(
     for (let k = 0; k < order.length; k++) pieces.push(...group[order[k]!]!.ways[chosen[k]!]!);
     here = variants[order[order.length - 1]!]![chosen[order.length - 1]!]!.exit;
   };
-  if (params.perimeterFirst ?? true) {
+  if (params.perimeterFirst ?? false) {
     tour(chainItems);
     tour(items);
   } else tour([...chainItems, ...items]);
@@ -386,12 +466,18 @@ function execute(
   const blocked: CoveragePiece[] = [];
   // Useless stretches shorter than this stay in a run rather than splitting it (stop-and-go costs turns).
   const bridge = 4 * toolRadius;
+  const judge = judgeRadius(toolRadius, resolution);
   // Cells near which something is left to clean (one half-diagonal beyond the tool, so that a sample
   // anywhere in a cell is judged by its cell): samples elsewhere are done without a disk check. Only ever
   // shrinks as the plan sweeps, so computing it once is safe.
   const leftBefore = new Uint8Array(remaining.length);
   for (let i = 0; i < leftBefore.length; i++) leftBefore[i] = remaining[i]! & (swept[i]! ^ 1);
   const nearLeft = growMask(grid, leftBefore, toolRadius + resolution);
+  // How many samples of the run being trimmed sweep each cell (valid where multGen is the current gen).
+  const mult = new Uint16Array(remaining.length);
+  const multGen = new Uint32Array(remaining.length);
+  let gen = 0;
+  const trimReach = Math.ceil((4 * toolRadius) / resolution);
   let xs = new Float64Array(1024);
   let ys = new Float64Array(1024);
   let seg = new Int32Array(1024);
@@ -406,7 +492,7 @@ function execute(
       if (c >= 0 && ctx.clear[c]) {
         if (!ctx.sweepable[c]) s = BLOCKED;
         else if (!nearLeft[c]) s = DONE;
-        else s = diskHasUnswept(grid, swept, remaining, x, y, toolRadius) ? USEFUL : DONE;
+        else s = diskHasUnswept(grid, swept, remaining, x, y, judge) ? USEFUL : DONE;
       }
       if (count === xs.length) {
         const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
@@ -430,6 +516,55 @@ function execute(
       out.push({ x: xs[to]!, y: ys[to]! });
       return out.filter((p, k) => k === 0 || Math.hypot(p.x - out[k - 1]!.x, p.y - out[k - 1]!.y) > 1e-9);
     };
+    /**
+     * Shortens a run [from, last] at both ends while its end sample sweeps nothing that the rest of the
+     * run does not sweep too (a row meeting the band a perimeter pass already cleaned can stop short of
+     * it by most of a tool radius). The rest of the run is represented by the samples within a tool width
+     * (by index) of the end sample, which can only keep more than necessary.
+     */
+    const trimEnds = (from: number, last: number): [number, number] => {
+      if (last - from < 2) return [from, last];
+      const countDisk = (j: number, delta: number) =>
+        forEachInDisk(grid, xs[j]!, ys[j]!, judge, (i) => {
+          if (!remaining[i] || swept[i]) return;
+          if (multGen[i] !== gen) {
+            multGen[i] = gen;
+            mult[i] = 0;
+          }
+          mult[i] = mult[i]! + delta;
+        });
+      const unique = (j: number) =>
+        forEachInDisk(
+          grid,
+          xs[j]!,
+          ys[j]!,
+          judge,
+          (i) => remaining[i] === 1 && !swept[i] && multGen[i] === gen && mult[i] === 1,
+        );
+      const trim = (a: number, b: number, fromEnd: boolean): number => {
+        gen++;
+        const step = fromEnd ? -1 : 1;
+        let j = fromEnd ? b : a;
+        // Samples counted so far run from j to `counted` (inclusive), inwards.
+        let counted = j - step;
+        const countTo = (k: number) => {
+          const limit = fromEnd ? Math.max(a, k - trimReach) : Math.min(b, k + trimReach);
+          while (counted !== limit) {
+            counted += step;
+            countDisk(counted, 1);
+          }
+        };
+        countTo(j);
+        while (j !== (fromEnd ? a : b) && !unique(j)) {
+          countDisk(j, -1);
+          j += step;
+          countTo(j);
+        }
+        return j;
+      };
+      const end = trim(from, last, true);
+      return [trim(from, end, false), end];
+    };
     // Runs of USEFUL samples joined across short DONE stretches; BLOCKED runs with useful swath set aside.
     let j = 0;
     while (j < count) {
@@ -450,7 +585,8 @@ function execute(
         else if (Math.hypot(xs[j]! - xs[last]!, ys[j]! - ys[last]!) > bridge) break;
         j++;
       }
-      const run = runOf(from, last);
+      const [first, final] = trimEnds(from, last);
+      const run = runOf(first, final);
       if (!goTo(run[0]!, 'transit')) {
         blocked.push({ kind: piece.kind, points: run });
         continue;
@@ -531,6 +667,30 @@ function execute(
     pieces: [...kept, ...blocked],
     blocked,
   };
+}
+
+/**
+ * The radius within which a run's cells make it worth driving: a hair less than the tool's, because a cell
+ * exactly one radius from a row's line is touched only where a sample happens to sit level with it, and a
+ * row along a border the perimeter pass swept would otherwise be kept for cells its neighbour row covers.
+ */
+function judgeRadius(toolRadius: number, resolution: number): number {
+  return toolRadius - 0.01 * resolution;
+}
+
+/** Distance (m) from a point to a polyline. */
+function distanceToPolyline(p: Point2D, line: readonly Point2D[]): number {
+  let best = Infinity;
+  for (let k = 0; k + 1 < line.length; k++) {
+    const a = line[k]!;
+    const b = line[k + 1]!;
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
+    best = Math.min(best, Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y));
+  }
+  return best;
 }
 
 /** 8-connected patches of `mask` with at least `minCells` cells, each as its cell indices. */

@@ -1,8 +1,9 @@
 /**
- * Visiting order of the coverage cells: an open travelling-salesman tour from the robot's position over
- * path distances (breadth-first search on a coarse copy of the reachable space, so walls count), built by
- * nearest neighbour and improved by 2-opt; then each cell's entry corner is chosen by dynamic programming
- * over the order. Pure.
+ * Visiting order of the coverage items (cells, border chains): an open travelling-salesman tour from the
+ * robot's position over path distances (breadth-first search on a coarse copy of the reachable space, so
+ * walls count), built by nearest neighbour and improved by 2-opt and Or-opt moves costed with each item's
+ * best way through (entry corner) by dynamic programming over the order, plus the price of broken
+ * precedences; then the ways are chosen for the final order. Pure.
  */
 import type { Point2D } from '../../shared/geometry.ts';
 import type { GridInfo } from '../../shared/occupancy-grid.ts';
@@ -20,15 +21,16 @@ export function pathDistances(
   points: readonly Point2D[],
 ): Float64Array {
   const f = Math.max(1, Math.round(COARSE_CELL / info.resolution));
-  const cw = Math.ceil(info.width / f);
-  const ch = Math.ceil(info.height / f);
+  // The coarse grid has a blocked frame of one cell, so neighbours need no bounds checks.
+  const cw = Math.ceil(info.width / f) + 2;
+  const ch = Math.ceil(info.height / f) + 2;
   const coarse = new Uint8Array(cw * ch);
   for (let y = 0; y < info.height; y++)
     for (let x = 0; x < info.width; x++)
-      if (passable[y * info.width + x]) coarse[Math.floor(y / f) * cw + Math.floor(x / f)] = 1;
+      if (passable[y * info.width + x]) coarse[(Math.floor(y / f) + 1) * cw + Math.floor(x / f) + 1] = 1;
   const coarseCell = (p: Point2D) => {
-    const cx = Math.min(cw - 1, Math.max(0, Math.floor((p.x - info.origin.x) / info.resolution / f)));
-    const cy = Math.min(ch - 1, Math.max(0, Math.floor((p.y - info.origin.y) / info.resolution / f)));
+    const cx = Math.min(cw - 2, Math.max(1, Math.floor((p.x - info.origin.x) / info.resolution / f) + 1));
+    const cy = Math.min(ch - 2, Math.max(1, Math.floor((p.y - info.origin.y) / info.resolution / f) + 1));
     return cy * cw + cx;
   };
   const n = points.length;
@@ -37,6 +39,8 @@ export function pathDistances(
   const dist = new Float64Array(cw * ch);
   const queue = new Int32Array(cw * ch);
   const size = f * info.resolution;
+  const offsets = [1, -1, cw, -cw, cw + 1, cw - 1, -cw + 1, -cw - 1];
+  const steps = [1, 1, 1, 1, Math.SQRT2, Math.SQRT2, Math.SQRT2, Math.SQRT2];
   for (let a = 0; a < n; a++) {
     dist.fill(Infinity);
     const s = cellOf[a]!;
@@ -47,21 +51,14 @@ export function pathDistances(
     // 8-connected BFS with octile step lengths is a close, cheap stand-in for Dijkstra here.
     while (head < tail) {
       const i = queue[head++]!;
-      const x = i % cw;
-      const y = (i - x) / cw;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          if (dx === 0 && dy === 0) continue;
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= cw || ny >= ch) continue;
-          const j = ny * cw + nx;
-          if (!coarse[j]) continue;
-          const d = dist[i]! + (dx !== 0 && dy !== 0 ? Math.SQRT2 : 1);
-          if (d < dist[j]!) {
-            if (dist[j] === Infinity) queue[tail++] = j;
-            dist[j] = d;
-          }
+      const di = dist[i]!;
+      for (let k = 0; k < 8; k++) {
+        const j = i + offsets[k]!;
+        if (!coarse[j]) continue;
+        const d = di + steps[k]!;
+        if (d < dist[j]!) {
+          if (dist[j] === Infinity) queue[tail++] = j;
+          dist[j] = d;
         }
       }
     }
@@ -166,11 +163,22 @@ export function chooseVariants(start: Point2D, variants: ReadonlyArray<readonly 
   return out;
 }
 
+/** An order preference: visiting item `then` before item `first` costs `cost` (m). */
+export interface Precedence {
+  first: number;
+  then: number;
+  cost: number;
+}
+
 /**
- * Improves a visiting order of cells (indices into `variants`, four variants each) by 2-opt and by moving
- * single cells, judging each change by the connection cost with the best entry corners: straight lines
- * from exit to entry plus the pair's detour. `detour(a, b)` is the extra path length between cells a and
- * b beyond the straight line (a = −1: the start).
+ * Improves a visiting order of items (indices into `variants`, four variants each) by 2-opt and Or-opt
+ * (moving a run of up to three items, kept in order or reversed), judging each change by the connection
+ * cost with the best variants: straight lines from exit to entry plus the pair's detour. `detour(a, b)`
+ * is the extra path length between items a and b beyond the straight line (a = −1: the start).
+ * `precedence` adds the cost of visiting items in an unfavourable order (a cell swept before the border
+ * its rows end at cannot stop them short of it). A change only touches a window of the order, so it is
+ * judged from the best costs up to the window and from the window to the end, both kept for the current
+ * order.
  */
 export function improveOrder(
   start: Point2D,
@@ -178,11 +186,12 @@ export function improveOrder(
   variants: ReadonlyArray<readonly CellVariant[]>,
   detour: (a: number, b: number) => number,
   maxPasses = 3,
+  precedence: readonly Precedence[] = [],
 ): number[] {
   const n = variants.length;
   const V = 4;
-  if (initial.length < 3 || variants.some((v) => v.length !== V)) return [...initial];
-  // conn[(a·V + p)·n·V + b·V + v]: from cell a left by variant p to cell b entered by variant v.
+  if (initial.length < 2 || variants.some((v) => v.length !== V)) return [...initial];
+  // conn[(a·V + p)·n·V + b·V + v]: from item a left by variant p to item b entered by variant v.
   const conn = new Float64Array(n * V * n * V);
   const fromStart = new Float64Array(n * V);
   for (let b = 0; b < n; b++) {
@@ -203,68 +212,193 @@ export function improveOrder(
       }
     }
   }
+  // Precedences per item, each listed under both of its items.
+  const pairsOf: Precedence[][] = Array.from({ length: n }, () => []);
+  for (const p of precedence) {
+    pairsOf[p.first]!.push(p);
+    pairsOf[p.then]!.push(p);
+  }
   const m = initial.length;
-  // prefix[k·V + v]: best cost of the first k+1 cells of the current order, the last left by variant v.
-  // Candidates share the current order's head, so their evaluation starts where they differ.
+  const order = Int32Array.from(initial);
+  // prefix[k·V + v]: best cost of the first k+1 items of the current order, item k in variant v;
+  // suffix[k·V + v]: best cost from item k in variant v to the end.
   const prefix = new Float64Array(m * V);
+  const suffix = new Float64Array(m * V);
+  const position = new Int32Array(n);
+  const moved = new Int32Array(n);
+  let lateCost = 0;
+  let best = 0;
+  const refresh = () => {
+    for (let v = 0; v < V; v++) prefix[v] = fromStart[order[0]! * V + v]!;
+    for (let k = 1; k < m; k++) {
+      const base = order[k - 1]! * V * n * V + order[k]! * V;
+      for (let v = 0; v < V; v++) {
+        let b = Infinity;
+        for (let p = 0; p < V; p++) b = Math.min(b, prefix[(k - 1) * V + p]! + conn[base + p * n * V + v]!);
+        prefix[k * V + v] = b;
+      }
+    }
+    for (let v = 0; v < V; v++) suffix[(m - 1) * V + v] = 0;
+    for (let k = m - 2; k >= 0; k--) {
+      const base = order[k]! * V * n * V + order[k + 1]! * V;
+      for (let p = 0; p < V; p++) {
+        let b = Infinity;
+        for (let v = 0; v < V; v++) b = Math.min(b, conn[base + p * n * V + v]! + suffix[(k + 1) * V + v]!);
+        suffix[k * V + p] = b;
+      }
+    }
+    for (let k = 0; k < m; k++) position[order[k]!] = k;
+    lateCost = 0;
+    for (const p of precedence) if (position[p.then]! < position[p.first]!) lateCost += p.cost;
+    best = Math.min(
+      prefix[(m - 1) * V]!,
+      prefix[(m - 1) * V + 1]!,
+      prefix[(m - 1) * V + 2]!,
+      prefix[(m - 1) * V + 3]!,
+    );
+    best += lateCost;
+  };
+  refresh();
+  const candidate = Int32Array.from(order);
   const cost = new Float64Array(V);
   const next = new Float64Array(V);
-  const run = (order: Int32Array, from: number, store: boolean): number => {
-    if (from === 0) for (let v = 0; v < V; v++) cost[v] = fromStart[order[0]! * V + v]!;
-    else for (let v = 0; v < V; v++) cost[v] = prefix[(from - 1) * V + v]!;
-    if (store && from === 0) prefix.set(cost, 0);
-    for (let k = Math.max(1, from); k < order.length; k++) {
-      const a = order[k - 1]!;
-      const b = order[k]!;
+  /** Cost of `candidate`, which differs from the order only in positions lo…hi. */
+  const evaluate = (lo: number, hi: number): number => {
+    if (lo === 0) for (let v = 0; v < V; v++) cost[v] = fromStart[candidate[0]! * V + v]!;
+    else {
+      const base = candidate[lo - 1]! * V * n * V + candidate[lo]! * V;
       for (let v = 0; v < V; v++) {
-        let best = Infinity;
-        for (let p = 0; p < V; p++) {
-          const c = cost[p]! + conn[(a * V + p) * n * V + b * V + v]!;
-          if (c < best) best = c;
-        }
-        next[v] = best;
+        let b = Infinity;
+        for (let p = 0; p < V; p++) b = Math.min(b, prefix[(lo - 1) * V + p]! + conn[base + p * n * V + v]!);
+        cost[v] = b;
+      }
+    }
+    for (let k = lo + 1; k <= hi; k++) {
+      const base = candidate[k - 1]! * V * n * V + candidate[k]! * V;
+      for (let v = 0; v < V; v++) {
+        let b = Infinity;
+        for (let p = 0; p < V; p++) b = Math.min(b, cost[p]! + conn[base + p * n * V + v]!);
+        next[v] = b;
       }
       cost.set(next);
-      if (store) prefix.set(cost, k * V);
     }
-    return Math.min(cost[0]!, cost[1]!, cost[2]!, cost[3]!);
+    let total = Infinity;
+    if (hi === m - 1) total = Math.min(cost[0]!, cost[1]!, cost[2]!, cost[3]!);
+    else {
+      const base = candidate[hi]! * V * n * V + candidate[hi + 1]! * V;
+      for (let p = 0; p < V; p++)
+        for (let v = 0; v < V; v++)
+          total = Math.min(total, cost[p]! + conn[base + p * n * V + v]! + suffix[(hi + 1) * V + v]!);
+    }
+    if (precedence.length === 0) return total;
+    // Only pairs with both items in the window can change their relative order.
+    for (let k = lo; k <= hi; k++) moved[candidate[k]!] = k + 1;
+    let late = lateCost;
+    for (let k = lo; k <= hi; k++)
+      for (const p of pairsOf[candidate[k]!]!) {
+        if (p.first !== candidate[k] || !moved[p.then]) continue;
+        const before = position[p.then]! < position[p.first]!;
+        const after = moved[p.then]! < moved[p.first]!;
+        if (before !== after) late += after ? p.cost : -p.cost;
+      }
+    for (let k = lo; k <= hi; k++) moved[candidate[k]!] = 0;
+    return total + late;
   };
-  let order = Int32Array.from(initial);
-  const candidate = new Int32Array(m);
-  let best = run(order, 0, true);
-  const accept = (from: number): boolean => {
-    const c = run(candidate, from, false);
+  const accept = (lo: number, hi: number): boolean => {
+    const c = evaluate(lo, hi);
     if (c < best - 1e-9) {
-      order = candidate.slice();
-      best = run(order, 0, true);
+      order.set(candidate.subarray(lo, hi + 1), lo);
+      refresh();
       return true;
     }
+    candidate.set(order.subarray(lo, hi + 1), lo);
     return false;
   };
+  // Each item's nearest items by connection cost, where Or-opt moves may put it.
+  const near = Math.min(n - 1, 8);
+  const nearest: Int32Array[] = [];
+  const closeness = new Float64Array(n);
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < n; b++) {
+      let c = Infinity;
+      if (b !== a)
+        for (let p = 0; p < V; p++)
+          for (let v = 0; v < V; v++)
+            c = Math.min(c, conn[(a * V + p) * n * V + b * V + v]!, conn[(b * V + p) * n * V + a * V + v]!);
+      closeness[b] = c;
+    }
+    const others = Array.from({ length: n }, (_, b) => b).filter((b) => b !== a);
+    others.sort((x, y) => closeness[x]! - closeness[y]!);
+    nearest.push(Int32Array.from(others.slice(0, near)));
+  }
+  const targets = new Int32Array(Math.max(m, 2 * near));
+  const seen = new Int32Array(m + 1);
+  let stamp = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
     let improved = false;
-    for (let i = 0; i < m - 1; i++)
-      for (let j = i + 1; j < m; j++) {
-        candidate.set(order);
-        for (let l = i, r = j; l < r; l++, r--) {
-          candidate[l] = order[r]!;
-          candidate[r] = order[l]!;
+    // 2-opt: reversing positions i…j joins order[i − 1] to order[j] and order[i] to order[j + 1]; tried
+    // where one of the new neighbours is among the other's nearest (from the start: everywhere).
+    for (let i = 0; i < m - 1; i++) {
+      let count = 0;
+      stamp++;
+      const add = (j: number) => {
+        if (j > i && j < m && seen[j] !== stamp) {
+          seen[j] = stamp;
+          targets[count++] = j;
         }
-        if (accept(i)) improved = true;
+      };
+      if (i === 0) for (let j = 1; j < m; j++) add(j);
+      else {
+        for (const q of nearest[order[i - 1]!]!) add(position[q]!);
+        for (const q of nearest[order[i]!]!) add(position[q]! - 1);
       }
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < m; j++) {
-        if (i === j) continue;
-        // Move the cell at i to position j.
-        let w = 0;
-        for (let k = 0; k < m; k++) {
-          if (k === i) continue;
-          if (w === j) candidate[w++] = order[i]!;
-          candidate[w++] = order[k]!;
+      for (let t = 0; t < count; t++) {
+        const j = targets[t]!;
+        for (let l = i, r = j; l <= j; l++, r--) candidate[l] = order[r]!;
+        if (accept(i, j)) {
+          improved = true;
+          break;
         }
-        if (w === j) candidate[w] = order[i]!;
-        if (accept(Math.min(i, j))) improved = true;
       }
+    }
+    // Or-opt: the run of `len` items at i moves to start at position j of the order without it, next
+    // to one of the items nearest to its first or last item.
+    for (let len = 1; len <= 3; len++)
+      for (let i = 0; i + len <= m; i++)
+        for (let reversed = 0; reversed < (len === 1 ? 1 : 2); reversed++) {
+          const head = order[reversed ? i + len - 1 : i]!;
+          const tail = order[reversed ? i : i + len - 1]!;
+          // Insertion points: right after a neighbour of the head, right before a neighbour of the tail.
+          let count = 0;
+          stamp++;
+          for (let side = 0; side < 2; side++)
+            for (const q of nearest[side === 0 ? head : tail]!) {
+              const p = position[q]!;
+              if (p >= i && p < i + len) continue;
+              const j = (p < i ? p : p - len) + (side === 0 ? 1 : 0);
+              if (j === i || j + len > m || seen[j] === stamp) continue;
+              seen[j] = stamp;
+              targets[count++] = j;
+            }
+          for (let t = 0; t < count; t++) {
+            const j = targets[t]!;
+            const lo = Math.min(i, j);
+            const hi = Math.max(i, j) + len - 1;
+            let w = lo;
+            for (let k = lo; k <= hi; k++) {
+              if (w === j)
+                for (let r = 0; r < len; r++) candidate[w++] = order[reversed ? i + len - 1 - r : i + r]!;
+              if (k >= i && k < i + len) continue;
+              candidate[w++] = order[k]!;
+            }
+            if (w === j)
+              for (let r = 0; r < len; r++) candidate[w++] = order[reversed ? i + len - 1 - r : i + r]!;
+            if (accept(lo, hi)) {
+              improved = true;
+              break;
+            }
+          }
+        }
     if (!improved) break;
   }
   return Array.from(order);
