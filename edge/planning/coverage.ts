@@ -346,20 +346,33 @@ export function planCoverage(
     };
     // A cell whose rows end at a border swept later cannot stop them short of the border's swath: each
     // such row end costs about a tool radius.
-    const precedence: Precedence[] = [];
-    const near = 2 * grid.resolution;
-    group.forEach((chainItem, c) => {
-      const border = chainItem.border;
-      if (!border) return;
-      group.forEach((cellItem, k) => {
-        if (cellItem.border) return;
-        let ends = 0;
-        for (const row of cellItem.ways[0]!)
-          for (const p of [row.points[0]!, row.points[row.points.length - 1]!])
-            if (distanceToPolyline(p, border) <= near) ends++;
-        if (ends > 0) precedence.push({ first: c, then: k, cost: ends * ctx.toolRadius });
-      });
+    // Row ends within two cells of a border are found through a grid of border labels.
+    const label = new Int32Array(grid.costs.length).fill(-1);
+    group.forEach((item, c) => {
+      if (item.border)
+        forEachSample(item.border, grid.resolution / 2, (x, y) =>
+          forEachInDisk(grid, x, y, 2 * grid.resolution, (i) => {
+            label[i] = c;
+          }),
+        );
     });
+    const ends = new Map<number, number>();
+    group.forEach((item, k) => {
+      if (item.border) return;
+      for (const row of item.ways[0]!)
+        for (const p of [row.points[0]!, row.points[row.points.length - 1]!]) {
+          const cx = Math.floor((p.x - grid.origin.x) / grid.resolution);
+          const cy = Math.floor((p.y - grid.origin.y) / grid.resolution);
+          const c =
+            cx < 0 || cy < 0 || cx >= grid.width || cy >= grid.height ? -1 : label[cy * grid.width + cx]!;
+          if (c >= 0) ends.set(c * group.length + k, (ends.get(c * group.length + k) ?? 0) + 1);
+        }
+    });
+    const precedence: Precedence[] = [...ends].map(([key, count]) => ({
+      first: Math.floor(key / group.length),
+      then: key % group.length,
+      cost: count * ctx.toolRadius,
+    }));
     const initial = openTour(nodes.length, dist).map((node) => node - 1);
     const order = improveOrder(here, initial, variants, detour, 3, precedence);
     const chosen = chooseVariants(
@@ -676,21 +689,6 @@ function execute(
  */
 function judgeRadius(toolRadius: number, resolution: number): number {
   return toolRadius - 0.01 * resolution;
-}
-
-/** Distance (m) from a point to a polyline. */
-function distanceToPolyline(p: Point2D, line: readonly Point2D[]): number {
-  let best = Infinity;
-  for (let k = 0; k + 1 < line.length; k++) {
-    const a = line[k]!;
-    const b = line[k + 1]!;
-    const dx = b.x - a.x;
-    const dy = b.y - a.y;
-    const len2 = dx * dx + dy * dy;
-    const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2));
-    best = Math.min(best, Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y));
-  }
-  return best;
 }
 
 /** 8-connected patches of `mask` with at least `minCells` cells, each as its cell indices. */
