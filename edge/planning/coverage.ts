@@ -345,8 +345,8 @@ export function planCoverage(
       return Math.min(1e6, d) - straight;
     };
     // A cell whose rows end at a border swept later cannot stop them short of the border's swath: each
-    // such row end costs about a tool radius.
-    // Row ends within two cells of a border are found through a grid of border labels.
+    // such row end costs about a tool radius. Row ends within two cells of a border are found through a
+    // grid of border labels.
     const label = new Int32Array(grid.costs.length).fill(-1);
     group.forEach((item, c) => {
       if (item.border)
