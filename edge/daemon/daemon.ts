@@ -628,6 +628,12 @@ export class EdgeDaemon {
       return;
     }
     this.task = { kind: 'cover' };
+    this.emit(
+      'info',
+      'coverage.plan',
+      `plan ${this.replans}: ${plan.plannedArea.toFixed(2)} m² to clean on ${pathLengthOf(plan.path).toFixed(1)} m ` +
+        `of path, ${ms.toFixed(0)} ms`,
+    );
     this.follow(plan.path);
   }
 
@@ -711,4 +717,11 @@ export class EdgeDaemon {
     this.logger?.[level]({ type, time: event.time }, message);
     for (const listener of this.eventListeners) listener(event);
   }
+}
+
+function pathLengthOf(path: readonly Point2D[]): number {
+  let length = 0;
+  for (let i = 1; i < path.length; i++)
+    length += Math.hypot(path[i]!.x - path[i - 1]!.x, path[i]!.y - path[i - 1]!.y);
+  return length;
 }

@@ -10,7 +10,7 @@ test('a complete mission in a small room: explore, cover, return, with no collis
   const report = await runMission({ world: smallRoom, seed: 3, planner: motionPlanner, timeLimit: 900 });
   assert.equal(report.result, 'done', JSON.stringify(report));
   assert.equal(report.collisions, 0);
-  assert.ok(report.coverage >= 0.85, `coverage ${report.coverage}`);
+  assert.ok(report.coverage >= 0.93, `coverage ${report.coverage}`);
   assert.ok(report.poseRmse < 0.05, `pose error ${report.poseRmse} m`);
   assert.ok(report.mapAgreement > 0.9, `map agreement ${report.mapAgreement}`);
   assert.ok(report.exploreTime > 0 && report.coverTime > 0);

@@ -19,6 +19,7 @@ import { SimulatedRobot, SIM_ROBOT_CONFIG } from './sim-robot.ts';
 import { VirtualClock } from './virtual-clock.ts';
 import { loadWorld } from './world/load-world.ts';
 import { worldReachability } from './world/reachability.ts';
+import type { SimWorld } from './world/sim-world.ts';
 
 export interface MissionOptions {
   world: string;
@@ -40,8 +41,12 @@ export interface MissionReport {
   reason?: string;
   world: string;
   seed: number;
+  /** of the floor the tool reaches from centres that keep the safety gate's stop margin */
   coverage: number;
   cleanableArea: number;
+  /** of the floor the tool reaches from any centre where the bare footprint fits */
+  coverageStrict: number;
+  cleanableAreaStrict: number;
   collisions: number;
   lowObstacleContacts: number;
   pathLength: number;
@@ -80,16 +85,15 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   const events: DaemonEvent[] = [];
   daemon.onEvent((e) => events.push(e));
 
-  // Ground truth: what a robot of this radius could reach from its start, and what its tool could sweep.
+  // Ground truth: what the robot could reach from its start, and what its tool could sweep from there. A
+  // centre the robot may occupy keeps the safety gate's stop margin from every obstacle (closer, its own gate
+  // stops it); the strict figure (the bare footprint touching) is reported next to it.
   const resolution = 0.05;
-  const reach = worldReachability(world, resolution, config.robotRadius);
-  const truthInfo = reach.grid;
-  // The same definition of "cleanable" as the planner's scoring: floor within the tool's reach of a
-  // reachable centre.
-  const cleanable = growMask(reach.grid, reach.reachable, config.toolWidth / 2);
-  for (let i = 0; i < cleanable.length; i++) if (reach.grid.data[i] !== 0) cleanable[i] = 0;
-  let cleanableCells = 0;
-  for (const c of cleanable) cleanableCells += c;
+  const margin = daemon.params.gate.stopMargin;
+  const truth = cleanableTruth(world, resolution, config.robotRadius + margin, config.toolWidth / 2);
+  const strict = cleanableTruth(world, resolution, config.robotRadius, config.toolWidth / 2);
+  const { cleanable, info: truthInfo } = truth;
+  const cleanableCells = truth.cells;
   const trueCoverage = new CoverageTracker(truthInfo, config.toolWidth / 2);
 
   let collisions = 0;
@@ -177,6 +181,8 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     seed: options.seed,
     coverage: round(trueCoverage.fractionOf(cleanable), 4),
     cleanableArea: round(cleanableCells * resolution * resolution, 2),
+    coverageStrict: round(trueCoverage.fractionOf(strict.cleanable), 4),
+    cleanableAreaStrict: round(strict.cells * resolution * resolution, 2),
     collisions,
     lowObstacleContacts,
     pathLength: round(status.pathLength, 2),
@@ -206,6 +212,18 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     writeFileSync(join(options.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   }
   return report;
+}
+
+/** Floor cells within the tool's reach of a centre that has `clearance` and is reachable from the start. */
+function cleanableTruth(world: SimWorld, resolution: number, clearance: number, toolRadius: number) {
+  const reach = worldReachability(world, resolution, clearance);
+  const cleanable = growMask(reach.grid, reach.reachable, toolRadius);
+  let cells = 0;
+  for (let i = 0; i < cleanable.length; i++) {
+    if (reach.grid.data[i] !== 0) cleanable[i] = 0;
+    cells += cleanable[i]!;
+  }
+  return { cleanable, cells, info: reach.grid };
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
