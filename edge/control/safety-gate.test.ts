@@ -94,6 +94,16 @@ describe('safetyGate: LIDAR', () => {
     assert.equal(gate(input(0.3, 0, [0, 0.19])).action, 'pass');
   });
 
+  it('keeps its margin ahead of the motion: a wall alongside stops it only when the footprint would touch', () => {
+    // A wall 1 cm beyond the footprint on the left, the robot turning gently towards it.
+    const wall = [0.1, 0.2, 0.2, 0.3, 0.4].flatMap((x) => [x, 0.18]);
+    assert.notEqual(gate(input(0.3, 0.05, wall)).action, 'stop');
+    // Turning harder, the footprint itself would reach the wall within stopTime.
+    assert.equal(gate(input(0.3, 0.5, wall)).reason, 'obstacle-ahead');
+    // The same 1 cm straight ahead is inside the margin.
+    assert.equal(gate(input(0.3, 0, [0.3, 0])).reason, 'obstacle-ahead');
+  });
+
   it('checks the swept arc, not a straight line', () => {
     const point = [0.3, 0.15];
     // straight ahead the point stays outside the stop zone, only slows

@@ -4,8 +4,8 @@
  * and lets a commanded twist through, slows it, or stops it.
  *
  * - LIDAR: the robot's centre is projected along the commanded arc for `stopTime` (and `slowTime`) seconds.
- *   A point the motion APPROACHES that comes within footprint + `stopMargin` of the swept centre line stops
- *   the robot; within footprint + `slowMargin` over the longer horizon it slows it. Points the motion moves
+ *   A point the motion APPROACHES that the footprint would touch within `stopTime` plus `stopMargin` of
+ *   further travel stops the robot (the margin lies ahead of the motion, not beside it); within footprint + `slowMargin` over the longer horizon it slows it. Points the motion moves
  *   away from (behind a robot driving forward, beside it) never stop it. A point inside the footprint itself
  *   stops everything but motion away from it — rotation in place included.
  * - Bumper: only backing away, slowly, until the bumper is released and the robot has backed
@@ -188,6 +188,10 @@ function checkScan(points: Float32Array, v: number, omega: number, p: SafetyGate
   const slowRadius = p.robotRadius + p.slowMargin;
   // No point further than this can enter either zone within the horizons.
   const reach = Math.max(stopRadius, slowRadius) + Math.abs(v) * Math.max(p.stopTime, p.slowTime);
+  // The stop margin lies ahead of the motion, not beside it: the footprint is swept for stopTime plus the
+  // time to travel stopMargin further, so a wall the robot drives along stops it only if the footprint itself
+  // would touch it — a coverage row close to a wall is not a row of stops.
+  const stopHorizon = p.stopTime + p.stopMargin / Math.max(Math.abs(v), p.minLinearSpeed);
   let slowPoint: Point2D | undefined;
   for (let i = 0; i + 1 < points.length; i += 2) {
     const px = points[i]!;
@@ -199,12 +203,12 @@ function checkScan(points: Float32Array, v: number, omega: number, p: SafetyGate
         return { action: 'stop', reason: 'footprint-intrusion', point: { x: px, y: py } };
       continue;
     }
-    const dStop = sweptDistance(v, omega, p.stopTime, px, py);
+    const dStop = sweptDistance(v, omega, stopHorizon, px, py);
     const approaching = dStop < d0 - APPROACH_EPS;
     if (d0 < p.robotRadius && approaching) {
       return { action: 'stop', reason: 'footprint-intrusion', point: { x: px, y: py } };
     }
-    if (approaching && dStop < stopRadius) {
+    if (approaching && dStop < p.robotRadius) {
       return { action: 'stop', reason: 'obstacle-ahead', point: { x: px, y: py } };
     }
     if (slowPoint === undefined) {

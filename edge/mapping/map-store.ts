@@ -25,6 +25,8 @@ export const StoredMapMetaSchema = z.object({
   resolution: z.number().positive(),
   /** scans integrated into the map so far */
   scans: z.number().int().nonnegative().default(0),
+  /** where the robot starts its missions (its dock), in the map frame: where relocalization looks first */
+  home: z.object({ x: z.number(), y: z.number(), theta: z.number() }).optional(),
 });
 export type StoredMapMeta = z.infer<typeof StoredMapMetaSchema>;
 
@@ -40,7 +42,7 @@ export function saveStoredMap(
   root: string,
   id: string,
   grid: OccupancyGrid,
-  info: { now: number; name?: string; scans?: number },
+  info: { now: number; name?: string; scans?: number; home?: { x: number; y: number; theta: number } },
 ): StoredMapMeta {
   checkId(id);
   const dir = join(root, id);
@@ -56,6 +58,8 @@ export function saveStoredMap(
     resolution: grid.resolution,
     scans: info.scans ?? previous?.scans ?? 0,
   };
+  const home = info.home ?? previous?.home;
+  if (home) meta.home = { x: home.x, y: home.y, theta: home.theta };
   mkdirSync(root, { recursive: true });
   const tmp = join(root, `.${id}.tmp`);
   rmSync(tmp, { recursive: true, force: true });
