@@ -101,6 +101,9 @@ export const FleetLinkConfigSchema = z.strictObject({
     .describe('bytes of unsent telemetry and events kept on disk'),
 });
 
+/** Ids of stored maps: they name a directory. */
+export const MAP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 export const RobotConfigSchema = z.strictObject({
   robotId: z
     .string()
@@ -117,6 +120,13 @@ export const RobotConfigSchema = z.strictObject({
   toolWidth: positive('m, width of the cleaning tool, centred on the robot').default(0.3),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
   dataDir: z.string().default('/var/lib/swath').describe('maps, outbox and logs'),
+  mapId: z
+    .string()
+    .regex(MAP_ID_PATTERN, 'map id: 1–64 letters, digits, _ or -, starting with a letter or digit')
+    .default('home')
+    .describe(
+      'the site’s stored map, in dataDir/maps/<mapId>: loaded and relocalized on, or explored and saved',
+    ),
   initialPose: Pose2DSchema.optional().describe('pose in the saved map at start-up, if known'),
   fleet: FleetLinkConfigSchema.optional().describe('connect to a Swath cloud service; omit to run alone'),
 });

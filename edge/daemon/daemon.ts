@@ -3,6 +3,8 @@
  * → base, under one injected clock. The pure modules decide; this shell only moves values between them,
  * runs the mission state machine's effects and talks to the devices.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
@@ -38,7 +40,8 @@ import type { CameraDriver } from '../drivers/camera/camera-driver.ts';
 import type { RplidarDriver } from '../drivers/rplidar/driver.ts';
 import { INSCRIBED, NO_INFORMATION, regrid, type Costmap } from '../mapping/layers/costmap.ts';
 import { CostmapParamsSchema, createRobotCostmap, type RobotCostmap } from '../mapping/layers/index.ts';
-import { ScanFusion } from '../mapping/scan-fusion.ts';
+import { loadStoredMap, saveStoredMap } from '../mapping/map-store.ts';
+import { RelocalizationParamsSchema, ScanFusion } from '../mapping/scan-fusion.ts';
 import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
 import {
@@ -84,6 +87,7 @@ export const DaemonParamsSchema = z.object({
   frontiers: FrontierParamsSchema.prefault({}),
   costmap: CostmapParamsSchema.prefault({}),
   slam: SlamParamsSchema.prefault({}),
+  relocalization: RelocalizationParamsSchema.prefault({}),
 });
 export type DaemonParams = z.output<typeof DaemonParamsSchema>;
 
@@ -93,8 +97,16 @@ export interface DaemonDevices {
   camera?: CameraDriver;
 }
 
+/** Where the site's map is kept between runs (`saveStoredMap` / `loadStoredMap`). */
+export interface MapStoreRef {
+  root: string;
+  id: string;
+}
+
 export interface EdgeDaemonOptions {
   config: RobotConfig;
+  /** the stored map of the site: loaded and relocalized on at start, saved after exploring; none: always explore */
+  maps?: MapStoreRef;
   clock: Clock;
   devices: DaemonDevices;
   planner: MotionPlanner;
@@ -140,6 +152,7 @@ export class EdgeDaemon {
   private readonly config: RobotConfig;
   private readonly devices: DaemonDevices;
   private readonly planner: MotionPlanner;
+  private readonly maps: MapStoreRef | undefined;
   private readonly logger: Logger | undefined;
   private readonly laserMount: Pose2D;
   private readonly costmapLayers: RobotCostmap;
@@ -162,6 +175,8 @@ export class EdgeDaemon {
   /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
   private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
+  /** the mission asked for the stored map; it is loaded with the next fused scan */
+  private mapLoadPending = false;
   private home: Pose2D = { x: 0, y: 0, theta: 0 };
   private replans = 0;
   private replanMsMax = 0;
@@ -181,6 +196,7 @@ export class EdgeDaemon {
     this.config = options.config;
     this.devices = options.devices;
     this.planner = options.planner;
+    this.maps = options.maps;
     this.logger = options.logger;
     const radius = this.config.robotRadius;
     const limits = this.config.limits;
@@ -205,10 +221,11 @@ export class EdgeDaemon {
     });
     const mount = this.config.lidar.mount;
     this.laserMount = { x: mount.x, y: mount.y, theta: mount.yaw };
-    this.fusion = new ScanFusion(this.laserMount, {
-      ...this.params.slam,
-      minRange: Math.max(this.params.slam.minRange, this.config.lidar.minRange),
-    });
+    this.fusion = new ScanFusion(
+      this.laserMount,
+      { ...this.params.slam, minRange: Math.max(this.params.slam.minRange, this.config.lidar.minRange) },
+      this.params.relocalization,
+    );
     const grid = this.fusion.slam.toOccupancyGrid();
     this.grid = grid;
     this.costmapLayers = createRobotCostmap(grid, this.params.costmap);
@@ -328,6 +345,10 @@ export class EdgeDaemon {
     this.costmapLayers.lidar.markAndClear(rays, grid);
     const now = this.clock.now();
     if (now - this.lastCostmapAt >= this.params.costmapInterval) this.rebuildCostmap(grid, now);
+    if (this.mapLoadPending) {
+      this.mapLoadPending = false;
+      this.dispatch({ type: this.loadMap() ? 'mapLoaded' : 'noMap' });
+    }
   }
 
   /**
@@ -662,7 +683,9 @@ export class EdgeDaemon {
     switch (effect) {
       case 'loadMap':
         this.home = this.pose() ?? { x: 0, y: 0, theta: 0 };
-        this.dispatch({ type: 'noMap' });
+        // Relocalizing needs a scan: the answer comes with the next one.
+        if (this.maps) this.mapLoadPending = true;
+        else this.dispatch({ type: 'noMap' });
         break;
       case 'startExploration':
         this.explorationFailures = 0;
@@ -673,7 +696,7 @@ export class EdgeDaemon {
         this.follower = undefined;
         break;
       case 'saveMap':
-        this.emit('info', 'map.saved', 'map kept for coverage');
+        this.saveMap();
         break;
       case 'planCoverage':
       case 'replan':
@@ -690,6 +713,61 @@ export class EdgeDaemon {
         if (this.task.kind !== 'recover') this.task = { kind: 'none' };
         this.devices.base.drive(0, 0);
         break;
+    }
+  }
+
+  // --- the stored map ---------------------------------------------------------------------------------------
+
+  /**
+   * Loads the site's stored map and relocalizes on it: the latest scan is matched against the map in a wide
+   * window around where the robot should be (the configured initial pose, else the home pose saved with the
+   * map). False — explore afresh — when there is no map, it cannot be read, or the scan does not fit it.
+   */
+  private loadMap(): boolean {
+    if (!this.maps) return false;
+    const { root, id } = this.maps;
+    if (!existsSync(join(root, id, 'meta.json'))) {
+      this.emit('info', 'map.none', `no stored map "${id}" in ${root}: exploring`);
+      return false;
+    }
+    let stored: ReturnType<typeof loadStoredMap>;
+    try {
+      stored = loadStoredMap(root, id);
+    } catch (err) {
+      this.emit('error', 'map.invalid', `stored map "${id}" cannot be used: ${(err as Error).message}`);
+      return false;
+    }
+    const guess = this.config.initialPose ?? stored.meta.home ?? { x: 0, y: 0, theta: 0 };
+    const result = this.fusion.relocalize(stored.grid, guess);
+    if (!result.ok) {
+      this.emit(
+        'warn',
+        'map.relocalization-failed',
+        `the robot is not where map "${id}" expects it: ${result.reason}; exploring`,
+      );
+      return false;
+    }
+    this.home = stored.meta.home ?? result.pose;
+    this.grid = this.fusion.slam.toOccupancyGrid();
+    this.rebuildCostmap(this.grid, this.clock.now());
+    const { x, y, theta } = result.pose;
+    this.emit(
+      'info',
+      'map.loaded',
+      `map "${id}" loaded; relocalized at (${x.toFixed(2)}, ${y.toFixed(2)}, ${theta.toFixed(2)}), score ${result.score.toFixed(2)}`,
+    );
+    return true;
+  }
+
+  private saveMap(): void {
+    if (!this.maps) return;
+    const { root, id } = this.maps;
+    try {
+      saveStoredMap(root, id, this.fusion.slam.toOccupancyGrid(), { now: this.clock.now(), home: this.home });
+      this.emit('info', 'map.saved', `map "${id}" saved in ${root}`);
+    } catch (err) {
+      // The mission goes on: the map in memory is intact, and the next save may succeed.
+      this.emit('error', 'map.save-failed', `saving map "${id}" failed: ${(err as Error).message}`);
     }
   }
 

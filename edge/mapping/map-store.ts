@@ -6,12 +6,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { MAP_ID_PATTERN } from '../../shared/config.ts';
 import { UserInputError } from '../../shared/errors.ts';
 import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import { parseOrThrow } from '../../shared/validate.ts';
 import { readRosMap, writeRosMap } from './map-file.ts';
 
-export const MAP_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export { MAP_ID_PATTERN };
 
 export const StoredMapMetaSchema = z.object({
   version: z.literal(1),

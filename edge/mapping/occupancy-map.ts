@@ -422,6 +422,40 @@ export class OccupancyMap {
     };
   }
 
+  /**
+   * Takes a saved grid's cells as evidence (a stored map to continue on): the grid's area is allocated here and
+   * in the coarser levels fed from here, and each known cell starts at the log-odds of its value. The grid must
+   * have this map's resolution.
+   */
+  load(grid: OccupancyGrid): void {
+    const r = this.resolution;
+    if (Math.abs(grid.resolution - r) > 1e-9)
+      throw new Error(`a loaded grid must have the map's resolution (${r} m), not ${grid.resolution} m`);
+    const minX = grid.origin.x;
+    const minY = grid.origin.y;
+    const maxX = minX + (grid.width - 0.5) * r;
+    const maxY = minY + (grid.height - 0.5) * r;
+    this.ensureContains(minX, minY, maxX, maxY);
+    for (const level of this.coarser) {
+      const pad = (level.kernelRadius + 1) * level.resolution;
+      level.ensureContains(minX - pad, minY - pad, maxX + pad, maxY + pad);
+    }
+    for (let gy = 0; gy < grid.height; gy++) {
+      const cy = this.cellY(minY + (gy + 0.5) * r);
+      for (let gx = 0; gx < grid.width; gx++) {
+        const v = grid.data[gy * grid.width + gx]!;
+        if (v < 0 || v > 100) continue;
+        const index = cy * this.width + this.cellX(minX + (gx + 0.5) * r);
+        const p = Math.min(this.params.maxProbability, Math.max(this.params.minProbability, v / 100));
+        const value = Math.round(logit(p) * LOG_ODDS_SCALE);
+        const old = this.cells[index]!;
+        this.cells[index] = value;
+        const change = this.evidence[value + 32768]! - this.evidence[old + 32768]!;
+        if (change !== 0) this.spread(index, change);
+      }
+    }
+  }
+
   /** An empty map (every cell unknown) with the same parameters and exactly the same geometry. */
   static emptyLike(map: OccupancyMap): OccupancyMap {
     const out = new OccupancyMap(map.params);

@@ -3,7 +3,9 @@
  * separately; each revolution is de-skewed with the odometry of its own time span and handed to SLAM at
  * the odometry pose of its last sample. Pure: values in, values out.
  */
+import { z } from 'zod';
 import type { Pose2D } from '../../shared/geometry.ts';
+import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { LaserScan, Odometry } from '../../shared/sensors.ts';
 import { deskewScan } from './deskew.ts';
 import { OdometryBuffer } from './odometry-buffer.ts';
@@ -18,16 +20,55 @@ export interface FusedScan extends SlamUpdate {
   scan: LaserScan;
 }
 
+export const RelocalizationParamsSchema = z.object({
+  linearWindow: z.number().positive().default(1).describe('m searched around the expected start position'),
+  angularWindow: z.number().positive().default(Math.PI).describe('rad searched around the expected heading'),
+  minScore: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('a stored map is used only with a match this good'),
+});
+export type RelocalizationParams = z.output<typeof RelocalizationParamsSchema>;
+
 export class ScanFusion {
   readonly slam: Slam;
   private readonly odometry = new OdometryBuffer(1024);
+
+  /** the last fused revolution (de-skewed) and its odometry pose, for relocalization */
+  private last: { scan: LaserScan; odom: Pose2D } | undefined;
 
   constructor(
     /** base_link → laser */
     readonly laserMount: Pose2D,
     params: SlamParamsInput = {},
+    private readonly relocalization: RelocalizationParams = RelocalizationParamsSchema.parse({}),
   ) {
     this.slam = new Slam(params);
+  }
+
+  /**
+   * Continues on a stored map: SLAM starts over on it and the last revolution is matched against it around
+   * `guess` (see Slam.startOnMap). Not ok — and SLAM left on a fresh, empty map — when no scan has arrived
+   * yet or the best match scores below `minScore`.
+   */
+  relocalize(
+    grid: OccupancyGrid,
+    guess: Pose2D,
+  ): { ok: true; pose: Pose2D; score: number } | { ok: false; reason: string } {
+    const last = this.last;
+    if (!last) return { ok: false, reason: 'no scan yet' };
+    const p = this.relocalization;
+    const { pose, score } = this.slam.startOnMap(grid, last.scan, this.laserMount, last.odom, guess, {
+      linear: p.linearWindow,
+      angular: p.angularWindow,
+    });
+    if (score < p.minScore) {
+      this.slam.reset();
+      return { ok: false, reason: `best match scores ${score.toFixed(2)} (< ${p.minScore})` };
+    }
+    return { ok: true, pose, score };
   }
 
   pushOdometry(o: Odometry): void {
@@ -43,7 +84,9 @@ export class ScanFusion {
       deskewScan(scan, this.laserMount, (t) => this.odometry.at(t), stamp),
     );
     // SLAM's scan time is the reference time of the de-skewed samples.
-    const update = this.slam.update({ ...deskewed, stamp, duration: 0 }, this.laserMount, odom);
+    const fused = { ...deskewed, stamp, duration: 0 };
+    const update = this.slam.update(fused, this.laserMount, odom);
+    this.last = { scan: fused, odom };
     return { ...update, odom, stamp, scan: deskewed };
   }
 }

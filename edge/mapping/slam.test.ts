@@ -104,4 +104,59 @@ describe('Slam', () => {
     assert.equal(slam.levels[2]!.resolution, 0.2);
     assert.throws(() => new Slam({ minScore: 2 }), /minScore/);
   });
+
+  it('starts on a stored map: finds the robot put down elsewhere, and keeps the map under new scans', () => {
+    const truth = lap();
+    const { slam } = run(5, truth);
+    const stored = slam.toOccupancyGrid();
+    const rng = new Rng(9);
+    // The map frame is where the lap started (odometry's origin). Put the robot down 0.6 m and 1.5 rad away
+    // from there.
+    const offset: Pose2D = { x: 0.4, y: -0.45, theta: 1.5 };
+    const world = composePose(truth[0]!, offset);
+    const scan = syntheticScan(
+      IRREGULAR_ROOM,
+      composePose(world, MOUNT),
+      { ...SCANNER, noise: 0.01, rng },
+      0,
+      0,
+    );
+    const odom: Pose2D = { x: 3, y: -2, theta: 0.3 }; // odometry starts anywhere
+    const home: Pose2D = { x: 0, y: 0, theta: 0 };
+    const later = new Slam();
+    const found = later.startOnMap(stored, scan, MOUNT, odom, home, { linear: 1, angular: Math.PI });
+    const at = offset;
+    assert.ok(Math.hypot(found.pose.x - at.x, found.pose.y - at.y) < 0.05, JSON.stringify(found));
+    assert.ok(Math.abs(found.pose.theta - at.theta) < 0.03, JSON.stringify(found));
+    assert.ok(found.score > 0.6, `score ${found.score}`);
+    // The map is the stored one, and odometry now maps onto it.
+    assert.deepEqual(
+      [later.toOccupancyGrid().width > 0, later.mapToOdom.x !== 0 || later.mapToOdom.y !== 0],
+      [true, true],
+    );
+    const next = later.update(
+      syntheticScan(IRREGULAR_ROOM, composePose(world, MOUNT), { ...SCANNER, noise: 0.01, rng }, 0.1, 1),
+      MOUNT,
+      odom,
+    );
+    assert.ok(next.matched && Math.hypot(next.pose.x - at.x, next.pose.y - at.y) < 0.05);
+    // A scan taken in another room does not fit: the score says so.
+    const elsewhere = syntheticScan(
+      [
+        [0, 0, 6, 0],
+        [6, 0, 6, 0.8],
+        [6, 0.8, 0, 0.8],
+        [0, 0.8, 0, 0],
+      ],
+      { x: 1, y: 0.4, theta: 0 },
+      { ...SCANNER, noise: 0.01, rng },
+      0,
+      0,
+    );
+    const lost = new Slam().startOnMap(stored, elsewhere, MOUNT, odom, truth[0]!, {
+      linear: 1,
+      angular: Math.PI,
+    });
+    assert.ok(lost.score < 0.5, `score ${lost.score}`);
+  });
 });

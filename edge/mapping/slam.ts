@@ -12,7 +12,13 @@ import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { LaserScan } from '../../shared/sensors.ts';
 import { OccupancyMap, OccupancyMapParamsSchema, type RayBatch } from './occupancy-map.ts';
 import { optimizePoseGraph, type PoseEdge } from './pose-graph.ts';
-import { ScanMatcherParamsSchema, matchScan, voxelFilter, type PointSet } from './scan-matcher.ts';
+import {
+  ScanMatcherParamsSchema,
+  correlativeSearch,
+  matchScan,
+  voxelFilter,
+  type PointSet,
+} from './scan-matcher.ts';
 
 export const SlamParamsSchema = z.object({
   map: OccupancyMapParamsSchema.prefault({}),
@@ -145,6 +151,8 @@ export class Slam {
   private readonly edges: PoseEdge[] = [];
   /** per update: the graph node it hangs off (−1: none) and its pose relative to that node */
   private readonly history: Array<{ node: number; offset: Pose2D }> = [];
+  /** the stored map this run started on (startOnMap), under everything integrated since */
+  private prior: OccupancyGrid | null = null;
   private loops = 0;
   private optimisations = 0;
   private lastIntegrated: { pose: Pose2D; stamp: number } | null = null;
@@ -287,6 +295,66 @@ export class Slam {
     this.correction = composePose(composePose(this.nodes[last]!.pose, invertPose(before)), this.correction);
   }
 
+  /** Forgets everything: an empty map, no graph, the pose at the origin of a new map frame. */
+  reset(): void {
+    pyramid(this.params).forEach((level, l) => (this.levels[l] = level));
+    this.prior = null;
+    this.correction = { x: 0, y: 0, theta: 0 };
+    this.nodes.length = 0;
+    this.edges.length = 0;
+    this.history.length = 0;
+    this.loops = 0;
+    this.lastIntegrated = null;
+    this.unmatchedRun = 0;
+    this.previousOdom = null;
+    this.scansSeen = 0;
+  }
+
+  /**
+   * Starts over on a stored map (a later run at a known site): the map becomes the evidence every level starts
+   * from (and stays under everything integrated later, rebuilds included), the pose graph starts empty, and
+   * `scan` is matched against the map in a wide window around `guess` — an exhaustive search on the coarsest
+   * level, then the usual refinement. Returns the pose found and its score (0…1); the caller judges the score.
+   * `odom` is the odometry pose at the scan's time.
+   */
+  startOnMap(
+    grid: OccupancyGrid,
+    scan: LaserScan,
+    laserMount: Pose2D,
+    odom: Pose2D,
+    guess: Pose2D,
+    window: { linear: number; angular: number },
+  ): { pose: Pose2D; score: number } {
+    const p = this.params;
+    const levels = pyramid(p);
+    levels[0]!.load(grid);
+    levels.forEach((level, l) => (this.levels[l] = level));
+    this.prior = grid;
+    this.nodes.length = 0;
+    this.edges.length = 0;
+    this.history.length = 0;
+    this.loops = 0;
+    this.lastIntegrated = null;
+    this.unmatchedRun = 0;
+    const points = scanToPoints(scan, laserMount, p.minRange, p.maxRange, p.normalProjection);
+    const pointsPerLevel = this.levels.map((level) => voxelFilter(points, level.resolution));
+    const top = this.levels.length - 1;
+    // No pull toward the guess: the robot may have been put down anywhere in the window.
+    const wide = {
+      ...p.matcher,
+      linearWindow: window.linear,
+      angularWindow: window.angular,
+      translationCost: 0,
+      rotationCost: 0,
+    };
+    const rough = correlativeSearch(this.levels[top]!, pointsPerLevel[top]!, guess, wide);
+    const { pose, score } = matchScan(this.levels, pointsPerLevel, rough, p.matcher);
+    this.correction = composePose(pose, invertPose(odom));
+    this.previousOdom = odom;
+    this.scansSeen = Math.max(this.scansSeen, 1);
+    return { pose, score };
+  }
+
   private optimizeGraph(): void {
     const p = this.params;
     const optimised = optimizePoseGraph(
@@ -299,6 +367,7 @@ export class Slam {
     // within it, plus growth on demand).
     const rebuilt = this.levels.map((level) => OccupancyMap.emptyLike(level));
     for (let l = 1; l < rebuilt.length; l++) rebuilt[0]!.feedCoarser(rebuilt[l]!);
+    if (this.prior) rebuilt[0]!.load(this.prior);
     for (const node of this.nodes)
       rebuilt[0]!.integrate(
         scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),

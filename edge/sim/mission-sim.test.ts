@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { motionPlanner } from '../planning/motion-planner.ts';
@@ -28,4 +31,41 @@ test('unplugging the LIDAR mid-mission stops the base within 0.5 s, and the miss
   assert.ok(report.outageStopTime <= 0.5, `stopped after ${report.outageStopTime} s`);
   assert.equal(report.resumedAfterOutage, true);
   assert.equal(report.collisions, 0);
+});
+
+test('a later mission loads the saved map and relocalizes, also when the robot is put down elsewhere', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'swath-mission-maps-'));
+  try {
+    const first = await runMission({
+      world: smallRoom,
+      seed: 3,
+      planner: motionPlanner,
+      timeLimit: 900,
+      mapDir: dir,
+    });
+    assert.deepEqual([first.result, first.mapLoaded], ['done', false]);
+    assert.ok(first.exploreTime > 0);
+    // The same room, the robot put down 0.6 m from its first start and turned by 2 rad.
+    mkdirSync(join(dir, 'moved'));
+    const moved = join(dir, 'moved', 'small-room.yaml');
+    const spec = readFileSync(smallRoom, 'utf8');
+    writeFileSync(moved, spec.replace(/^start: .*$/m, 'start: { x: 1.0, y: 0.9, theta: 2.0 }'));
+    const later = await runMission({
+      world: moved,
+      seed: 4,
+      planner: motionPlanner,
+      timeLimit: 900,
+      mapDir: dir,
+    });
+    assert.equal(later.result, 'done', JSON.stringify(later));
+    assert.equal(later.mapLoaded, true);
+    assert.equal(later.exploreTime, 0);
+    assert.equal(later.collisions, 0);
+    assert.ok(later.coverage >= 0.93, `coverage ${later.coverage}`);
+    // Measured against where the map frame really is (the first run's start): relocalization was right.
+    assert.ok(later.poseRmse < 0.05, `pose error ${later.poseRmse} m`);
+    assert.ok(later.mapAgreement > 0.9, `map agreement ${later.mapAgreement}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

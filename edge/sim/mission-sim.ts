@@ -4,11 +4,12 @@
  * cleanable area from the TRUE pose, collisions with what the LIDAR could see, contacts with what only a
  * camera could see, localization error and map agreement.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { RobotConfig } from '../../shared/config.ts';
-import type { Pose2D } from '../../shared/geometry.ts';
+import { Pose2DSchema, type Pose2D } from '../../shared/geometry.ts';
+import { parseOrThrow } from '../../shared/validate.ts';
 import { CoverageTracker } from '../daemon/coverage-tracker.ts';
 import { EdgeDaemon, type DaemonEvent } from '../daemon/daemon.ts';
 import type { MotionPlanner } from '../daemon/planner-port.ts';
@@ -32,6 +33,8 @@ export interface MissionOptions {
   logger?: Logger;
   /** unplug the LIDAR at `at` s for `duration` s (the safety test) */
   lidarOutage?: { at: number; duration: number };
+  /** keep the site's map here between runs (the map id is the world's name) */
+  mapDir?: string;
   /** called about every simulated 10 s */
   onProgress?: (progress: { simTime: number; mode: string; coverage: number }) => void;
 }
@@ -59,6 +62,8 @@ export interface MissionReport {
   mapAgreement: number;
   exploreTime: number;
   coverTime: number;
+  /** with mapDir: the mission started on the stored map (relocalized) instead of exploring */
+  mapLoaded?: boolean;
   /** with lidarOutage: clock seconds from the unplug until the base stood still */
   outageStopTime?: number;
   /** with lidarOutage: whether the mission moved on again once the LIDAR was back */
@@ -81,6 +86,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     devices: { lidar, base },
     planner: options.planner,
     logger: options.logger,
+    ...(options.mapDir ? { maps: { root: options.mapDir, id: mapIdFor(options.world) } } : {}),
   });
   const events: DaemonEvent[] = [];
   daemon.onEvent((e) => events.push(e));
@@ -105,6 +111,16 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   });
 
   const startPose: Pose2D = robot.truePose();
+  // Where the map frame lies in the world: at this run's start, unless the mission goes on with the map a
+  // previous run saved — then at that run's start, which the simulator (not the robot) remembers beside it.
+  const frameFile = options.mapDir
+    ? join(options.mapDir, `${mapIdFor(options.world)}.sim-frame.json`)
+    : undefined;
+  const storedFrame = frameFile && existsSync(frameFile) ? readFrame(frameFile) : undefined;
+  let mapFrame = startPose;
+  daemon.onEvent((e) => {
+    if (e.type === 'map.loaded' && storedFrame) mapFrame = storedFrame;
+  });
   const poseError = new PoseErrorStats();
   const driven: { x: number; y: number }[] = [];
   clock.setInterval(() => {
@@ -114,7 +130,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     else trueCoverage.lift();
     const estimate = daemon.pose();
     if (estimate) {
-      poseError.add(mapPoseInWorld(startPose, estimate), truth);
+      if (daemon.missionState.mode !== 'starting') poseError.add(mapPoseInWorld(mapFrame, estimate), truth);
       driven.push({ x: estimate.x, y: estimate.y });
     }
   }, 1 / TRUTH_RATE);
@@ -172,7 +188,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   await Promise.all([daemon.stop(), clock.advanceBy(0.5)]);
 
   const map = daemon.map();
-  const agreement = mapAgreement(map, startPose, world.lidarPlaneGrid(map.resolution, lidarHeight));
+  const agreement = mapAgreement(map, mapFrame, world.lidarPlaneGrid(map.resolution, lidarHeight));
   const wallTime = (performance.now() - started) / 1000;
   const report: MissionReport = {
     result,
@@ -195,9 +211,12 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     mapAgreement: round(agreement.agreement, 4),
     exploreTime: round(status.exploreTime, 1),
     coverTime: round(status.coverTime, 1),
+    ...(options.mapDir ? { mapLoaded: events.some((e) => e.type === 'map.loaded') } : {}),
     ...(outageStopTime !== undefined ? { outageStopTime: round(outageStopTime, 3) } : {}),
     ...(resumedAfterOutage !== undefined ? { resumedAfterOutage } : {}),
   };
+  if (frameFile && !events.some((e) => e.type === 'map.loaded'))
+    writeFileSync(frameFile, `${JSON.stringify(startPose)}\n`);
   if (options.out) {
     mkdirSync(options.out, { recursive: true });
     writeRosMap(map, join(options.out, 'map'));
@@ -212,6 +231,21 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     writeFileSync(join(options.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   }
   return report;
+}
+
+function readFrame(file: string): Pose2D {
+  return parseOrThrow(Pose2DSchema, JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+/** A stored map's id for a world: its preset name, or its file name without the extension. */
+export function mapIdFor(world: string): string {
+  const base = basename(world).replace(/\.[^.]*$/, '');
+  return (
+    base
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .replace(/^[_-]+/, '')
+      .slice(0, 64) || 'map'
+  );
 }
 
 /** Floor cells within the tool's reach of a centre that has `clearance` and is reachable from the start. */

@@ -43,6 +43,7 @@ export function registerEdge(program: Command): void {
         clock,
         devices: { lidar, base, ...(camera ? { camera } : {}) },
         planner: motionPlanner,
+        maps: { root: join(config.dataDir, 'maps'), id: config.mapId },
         logger,
       });
 

@@ -11,6 +11,7 @@ interface MissionFlags {
   out?: string;
   timeLimit: string;
   lidarOutage?: string;
+  mapDir?: string;
 }
 
 /** `swath sim`: one complete mission against the simulated robot, with a report. */
@@ -26,6 +27,10 @@ export function configureSimMission(sim: Command): void {
     .option('--out <dir>', 'write the final map (ROS files + PNG with the driven path) and the mission log')
     .option('--time-limit <s>', 'simulated seconds before the mission is aborted', '3600')
     .option('--lidar-outage <at,duration>', 'unplug the LIDAR at this time for this long (s)')
+    .option(
+      '--map-dir <dir>',
+      'keep the site map here: the first run explores and saves it, later runs load it and relocalize',
+    )
     .action(async (flags: MissionFlags) => {
       const seed = parseNumberFlag('--seed', flags.seed, { integer: true, min: 0 });
       const timeLimit = parseNumberFlag('--time-limit', flags.timeLimit, { min: 1 });
@@ -45,6 +50,7 @@ export function configureSimMission(sim: Command): void {
         timeLimit,
         out: flags.out ? resolve(flags.out) : undefined,
         lidarOutage,
+        mapDir: flags.mapDir ? resolve(flags.mapDir) : undefined,
         onProgress: (p) => {
           if (tty)
             process.stderr.write(
