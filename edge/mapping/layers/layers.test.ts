@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { createGrid, type GridInfo } from '../../../shared/occupancy-grid.ts';
 import type { RayBatch } from '../occupancy-map.ts';
 import { FREE_SPACE, INSCRIBED, LETHAL, NO_INFORMATION } from './costmap.ts';
+import { InflationLayer } from './inflation-layer.ts';
 import { createRobotCostmap } from './index.ts';
+import { Rng } from '../../sim/rng.ts';
 
 const info: GridInfo = { width: 40, height: 30, resolution: 0.05, origin: { x: 0, y: 0, theta: 0 } };
 const cell = (x: number, y: number): number => Math.floor(y / 0.05) * 40 + Math.floor(x / 0.05);
@@ -99,5 +101,30 @@ describe('costmap layers', () => {
       'camera-obstacles',
       'inflation',
     ]);
+  });
+
+  it('inflation redone only around changed obstacles equals inflation from scratch', () => {
+    const rng = new Rng(7);
+    const geometry: GridInfo = { width: 120, height: 90, resolution: 0.05, origin: { x: 0, y: 0, theta: 0 } };
+    const base = new Uint8Array(120 * 90);
+    for (let i = 0; i < base.length; i++)
+      base[i] = rng.next() < 0.02 ? LETHAL : rng.next() < 0.1 ? NO_INFORMATION : 0;
+    const incremental = new InflationLayer(0.17, 0.5, 3);
+    for (let step = 0; step < 30; step++) {
+      // A few obstacles appear or vanish in one corner of the map per step, sometimes none.
+      const cx = Math.floor(rng.next() * 120);
+      const cy = Math.floor(rng.next() * 90);
+      const changes = step % 5 === 4 ? 0 : 1 + Math.floor(rng.next() * 6);
+      for (let k = 0; k < changes; k++) {
+        const x = Math.min(119, cx + Math.floor(rng.next() * 8));
+        const y = Math.min(89, cy + Math.floor(rng.next() * 8));
+        base[y * 120 + x] = base[y * 120 + x] === LETHAL ? 0 : LETHAL;
+      }
+      const a = { ...geometry, costs: base.slice() };
+      const b = { ...geometry, costs: base.slice() };
+      incremental.updateCosts(a);
+      new InflationLayer(0.17, 0.5, 3).updateCosts(b);
+      assert.deepEqual(a.costs, b.costs, `step ${step}`);
+    }
   });
 });
