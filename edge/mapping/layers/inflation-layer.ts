@@ -34,7 +34,7 @@ export class InflationLayer implements CostmapLayer {
   private last: { lethal: Uint8Array; sq: Float64Array; key: string } | undefined;
 
   updateCosts(master: Costmap): void {
-    const { width, height, resolution, costs } = master;
+    const { resolution, costs } = master;
     // Costs per squared cell distance are few: look them up instead of exp() per cell.
     const maxSq = Math.ceil((this.inflationRadius / resolution) ** 2);
     const table = new Uint8Array(maxSq + 1);
