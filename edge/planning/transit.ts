@@ -3,7 +3,7 @@
  * "inscribed"), with a step cost that grows with the inflation cost so paths keep clear of walls when they
  * can, then shortened by line-of-sight checks. Pure.
  */
-import { walkGridLine } from '../../shared/grid-line.ts';
+import { walkGridSupercover } from '../../shared/grid-line.ts';
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import type { GridInfo } from '../../shared/occupancy-grid.ts';
 
@@ -253,11 +253,15 @@ function passableAt(grid: CostGrid, p: Point2D, allowUnknown: boolean): boolean 
   return passable(grid, cy * grid.width + cx, allowUnknown);
 }
 
-/** Whether every cell on the segment between two cells is passable and no costlier than the worse end. */
+/**
+ * Whether every cell the segment between two cell centres passes through is passable and no costlier than the
+ * worse end. Every cell, not a Bresenham line's: the path follower samples the segment itself, and a cell a
+ * thin line skips at a corner would stop it as obstructed.
+ */
 export function lineOfSight(grid: CostGrid, a: number, b: number, allowUnknown = false): boolean {
   const { width } = grid;
   const limit = Math.max(grid.costs[a]!, grid.costs[b]!, 128);
-  return walkGridLine(a % width, Math.floor(a / width), b % width, Math.floor(b / width), (x, y) => {
+  return walkGridSupercover(a % width, Math.floor(a / width), b % width, Math.floor(b / width), (x, y) => {
     const i = y * width + x;
     return passable(grid, i, allowUnknown) && (grid.costs[i]! <= limit || grid.costs[i]! === 255);
   });
