@@ -22,7 +22,7 @@ export const FrontierParamsSchema = z.strictObject({
   robotRadius: z.number().positive().default(0.17).describe('m'),
   freeThreshold: z.number().int().min(0).max(100).default(25).describe('cells 0 … this are free'),
   occupiedThreshold: z.number().int().min(0).max(100).default(65).describe('cells this … 100 are obstacles'),
-  minFrontierLength: z.number().nonnegative().default(0.5).describe('m: shorter frontiers are dropped'),
+  minFrontierLength: z.number().nonnegative().default(0.8).describe('m: shorter frontiers are dropped'),
   goalSearchRadius: z
     .number()
     .nonnegative()
