@@ -289,7 +289,10 @@ describe('followPath in a kinematic simulation', () => {
     const trace = simulate(path, { x: 0, y: 0, theta: 0 });
     for (let i = 1; i < trace.commands.length; i++) {
       const dv = trace.commands[i]!.v - trace.commands[i - 1]!.v;
-      assert.ok(dv <= params.maxLinearAccel * DT + 1e-9 && dv >= -params.maxLinearDecel * DT - 1e-9);
+      assert.ok(
+        dv <= params.maxLinearAccel * DT + 1e-9 && dv >= -params.maxLinearDecel * DT - 1e-9,
+        `step ${i}: ${trace.commands[i - 1]!.v} → ${trace.commands[i]!.v}`,
+      );
     }
   });
 

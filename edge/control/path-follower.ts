@@ -45,7 +45,7 @@ export const PathFollowerParamsSchema = z.strictObject({
   rotateGain: positive('1/s: rotation speed per rad of heading error').default(2.5),
   minRotateSpeed: positive('rad/s: rotation never slower (static friction)').default(0.25),
   cornerAngle: positive('rad: vertices turning more than this end a leg (stop and rotate)').default(1.0),
-  approachDistance: positive('m: linear slow-down before the end of a leg').default(0.25),
+  approachDistance: positive('m: linear slow-down before the end of a leg').default(0.1),
   minApproachSpeed: positive('m/s').default(0.04),
   legEndTolerance: positive('m: a corner counts as reached this close (along the path)').default(0.015),
   goalTolerance: positive('m: the end of the path counts as reached this close').default(0.03),
@@ -530,7 +530,9 @@ export function followPath(
   if (radius < p.regulatedMinRadius) v *= radius / p.regulatedMinRadius;
   if (clearance < p.costScalingDistance) v *= clearance / p.costScalingDistance;
   v = Math.max(v, p.minRegulatedSpeed);
-  const legLeft = Math.max(proj.legRemaining, 0);
+  // Slow down toward the point where the leg counts as reached (its tolerance short of the end): the robot
+  // stops there, so it must arrive at the floor speed, not at whatever the tolerance would leave.
+  const legLeft = Math.max(proj.legRemaining - legTolerance, 0);
   const approach = Math.min(
     (p.maxLinearSpeed * legLeft) / p.approachDistance,
     Math.sqrt(2 * p.maxLinearDecel * legLeft),
