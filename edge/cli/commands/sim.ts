@@ -4,6 +4,7 @@ import { runCapture } from '../../sim/capture/capture.ts';
 import { parseNumberFlag } from '../args.ts';
 import { progressBar } from '../progress.ts';
 import { configureSimMission } from './sim-mission.ts';
+import { configureSimSweep } from './sim-sweep.ts';
 
 interface CaptureFlags {
   world: string;
@@ -18,6 +19,7 @@ export function registerSim(program: Command): void {
     .command('sim')
     .description('run one complete mission of the daemon against the simulated robot, or a capture');
   configureSimMission(sim);
+  configureSimSweep(sim);
   sim
     .command('capture')
     .description('drive the simulated robot on a wander and record its sensors with ground truth')
