@@ -155,6 +155,29 @@ describe('coverage planner', () => {
     }
   });
 
+  it('steps round a chair leg: no cell boundary and no edge-cleaning loop at it, full coverage', () => {
+    const leg: [number, number] = [2.2, 1.7];
+    const grid = floorPlan(4.4, 3.4, [[0.2, 0.2, 4.2, 3.2]], [[...leg, leg[0] + 0.05, leg[1] + 0.05]]);
+    const costmap = costmapFromGrid(grid, RADIUS);
+    const plan = planCoverage(costmap, START, undefined, { toolWidth: TOOL });
+    const score = scoreCoverage(grid, plan.path, { toolWidth: TOOL, robotRadius: RADIUS });
+    assert.ok(score.coverage >= 0.99, `coverage ${score.coverage}`);
+    assert.equal(score.collisions, 0);
+    assert.equal(plan.cellCount, 1);
+    const loop = plan.path.filter(
+      (p) => p.kind === 'perimeter' && Math.hypot(p.x - leg[0], p.y - leg[1]) < 0.5,
+    );
+    assert.equal(loop.length, 0, 'edge cleaning loops round the leg');
+    // The rows that meet the leg go round it (sweeping), not through A* transit.
+    const transitNear = plan.path.filter(
+      (p) => p.kind === 'transit' && Math.hypot(p.x - leg[0], p.y - leg[1]) < 0.5,
+    );
+    assert.equal(transitNear.length, 0);
+    // Worked around as before when asked to.
+    const around = planCoverage(costmap, START, undefined, { toolWidth: TOOL, smallObstacle: 0 });
+    assert.ok(around.cellCount > 1);
+  });
+
   it('sweeps along the walls of a rotated room', () => {
     // A 5 × 3 m room turned by 30°: cells inside the rotated rectangle are free.
     const grid = floorPlan(7, 6, []);

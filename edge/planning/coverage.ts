@@ -17,6 +17,7 @@ import {
   cellSweeps,
   decompose,
   dominantWallAngle,
+  smallIslands,
   type Lattice,
   type RowSegment,
   type SweepCell,
@@ -29,7 +30,7 @@ import {
   growMask,
   sweepPolyline,
 } from './footprint.ts';
-import { perimeterPaths } from './perimeter.ts';
+import { perimeterPaths, splitPolyline } from './perimeter.ts';
 import {
   chooseVariants,
   improveOrder,
@@ -83,6 +84,15 @@ export interface CoverageParams {
   perimeterFirst?: boolean;
   /** sweep direction (rad); default: chosen from the walls */
   sweepAngle?: number;
+  /**
+   * obstacles that, with the space around them where no sweep centre fits, lie within a square of this
+   * side (m) are not worked around: no cell boundaries at them and no edge-cleaning loop; rows step round
+   * them along their border, and gap filling takes what is left (a chair or table leg, a bin, a speck of
+   * map noise). Default 0.5 m; 0 works around every obstacle
+   */
+  smallObstacle?: number;
+  /** borders are cut into pieces of at most this length (m), each a tour item of its own; default 6 */
+  borderPiece?: number;
 }
 
 /** A cleaning run: a polyline of robot-centre points in map metres. */
@@ -125,6 +135,7 @@ interface Context {
   remaining: Uint8Array;
   remainingCells: number;
   unreachableCells: number;
+  maxSweepCost: number;
 }
 
 function prepare(
@@ -183,6 +194,7 @@ function prepare(
     remaining,
     remainingCells,
     unreachableCells,
+    maxSweepCost,
   };
 }
 
@@ -207,12 +219,16 @@ export function planCoverage(
   const ctx = prepare(grid, start, covered, params);
   if (ctx.startCell < 0 || ctx.remainingCells === 0) return emptyResult(ctx, start, params.sweepAngle ?? 0);
   const spacing = Math.max(grid.resolution, params.toolWidth * (1 - (params.overlap ?? 0)));
+  // The space as laid out: the sweepable cells with the small obstacles' islands filled in.
+  const islands = smallIslands(grid, ctx.sweepable, params.smallObstacle ?? 0.5);
+  const layout = new Uint8Array(grid.costs.length);
+  for (let i = 0; i < layout.length; i++) layout[i] = ctx.sweepable[i]! | islands[i]!;
   // The direction with the fewest segments has the fewest turns. Segments shorter than the tool is wide
   // do not count: they are the jagged ends of rows running along a wall that is not quite parallel.
   let lattice: Lattice | undefined;
   let fewest = Infinity;
   for (const angle of params.sweepAngle !== undefined ? [params.sweepAngle] : candidateAngles(grid)) {
-    const l = buildLattice(grid, ctx.sweepable, angle, spacing);
+    const l = buildLattice(grid, layout, angle, spacing);
     const turns = l.segments.filter((s) => s.u1 - s.u0 >= params.toolWidth).length;
     if (turns < fewest) {
       fewest = turns;
@@ -229,7 +245,12 @@ export function planCoverage(
     [false, true],
     [false, false],
   ] as const;
-  const chains = (params.perimeter ?? true) ? perimeterPaths(grid, ctx.sweepable, params.toolWidth) : [];
+  const chains =
+    (params.perimeter ?? true)
+      ? perimeterPaths(grid, layout, params.toolWidth).flatMap((chain) =>
+          splitPolyline(chain, params.borderPiece ?? 6),
+        )
+      : [];
   // A cell's first or last row that sweeps nothing the border chains do not sweep (a row along a wall
   // parallel to the rows) is left to the perimeter pass, so that the tour sees the rows that remain.
   const bordersSwept = new Uint8Array(grid.costs.length);
@@ -269,7 +290,7 @@ export function planCoverage(
   // when that takes fewer rows (an L-shaped room's arm, a corridor off a hall). Every extra cell the
   // turned sweep needs costs a transit, counted as two turns.
   const items: { reps: Point2D; ways: CoveragePiece[][]; border?: Point2D[] }[] = [];
-  const regions = params.sweepAngle === undefined ? cellRegions(grid, ctx.sweepable, lattice!, cells) : [];
+  const regions = params.sweepAngle === undefined ? cellRegions(grid, layout, lattice!, cells) : [];
   const mask = new Uint8Array(grid.costs.length);
   let cellCount = 0;
   const longRows = (l: Lattice) => l.segments.filter((seg) => seg.u1 - seg.u0 >= params.toolWidth).length;
@@ -387,7 +408,9 @@ export function planCoverage(
     tour(items);
   } else tour([...chainItems, ...items]);
 
-  const result = execute(ctx, start, pieces, covered);
+  // The borders around the small obstacles, along which rows step around them.
+  const around = islandBorders(grid, ctx.sweepable, islands);
+  const result = execute(ctx, start, pieces, covered, islands, around);
   return { ...result, sweepAngle: lattice!.angle, cellCount };
 }
 
@@ -437,6 +460,8 @@ function execute(
   start: Pose2D,
   pieces: readonly CoveragePiece[],
   covered: Uint8Array | undefined,
+  skip?: Uint8Array,
+  around: readonly Point2D[][] = [],
 ): Executed {
   const { grid, toolRadius, remaining } = ctx;
   const { width, resolution, origin } = grid;
@@ -459,14 +484,75 @@ function execute(
     }
     planned += sweepPolyline(grid, swept, remaining, points, toolRadius);
   };
+  /**
+   * The way from `from` to `to` along the border of a small obstacle (a row stepping around a chair leg),
+   * the shorter way round, when both lie within a tool width of that border and every leg is in sight.
+   */
+  const stepAround = (from: Point2D, to: Point2D): Point2D[] | undefined => {
+    const reach = 2 * toolRadius;
+    for (const ring of around) {
+      const nearest = (p: Point2D) => {
+        let best = -1;
+        let bestD = reach;
+        ring.forEach((q, k) => {
+          const d = Math.hypot(q.x - p.x, q.y - p.y);
+          if (d < bestD) {
+            bestD = d;
+            best = k;
+          }
+        });
+        return best;
+      };
+      const ia = nearest(from);
+      if (ia < 0) continue;
+      const ib = nearest(to);
+      if (ib < 0) continue;
+      const m = ring.length;
+      const forward: Point2D[] = [];
+      for (let k = ia; ; k = (k + 1) % m) {
+        forward.push(ring[k]!);
+        if (k === ib) break;
+      }
+      const backward: Point2D[] = [];
+      for (let k = ia; ; k = (k - 1 + m) % m) {
+        backward.push(ring[k]!);
+        if (k === ib) break;
+      }
+      const length = (pts: Point2D[]) => {
+        let l = 0;
+        for (let k = 1; k < pts.length; k++)
+          l += Math.hypot(pts[k]!.x - pts[k - 1]!.x, pts[k]!.y - pts[k - 1]!.y);
+        return l;
+      };
+      for (const way of length(forward) <= length(backward) ? [forward, backward] : [backward, forward]) {
+        const pts = [from, ...way, to];
+        let ok = true;
+        // Every cell each leg passes through keeps the sweep clearance (sampled finer than a cell).
+        for (let k = 1; k < pts.length && ok; k++)
+          forEachSample([pts[k - 1]!, pts[k]!], resolution / 4, (x, y) => {
+            // A point on a cell corner (a diagonal step passes one) only touches the cells around it.
+            const gx = (x - origin.x) / resolution;
+            const gy = (y - origin.y) / resolution;
+            if (Math.abs(gx - Math.round(gx)) < 1e-6 && Math.abs(gy - Math.round(gy)) < 1e-6) return;
+            const c = cellOf({ x, y });
+            if (c < 0 || !ctx.sweepable[c]) ok = false;
+          });
+        if (ok) return pts;
+      }
+    }
+    return undefined;
+  };
   /** Moves to `to`: straight when in sight, else along A*. False when there is no way. */
   const goTo = (to: Point2D, kind: PoseKind): boolean => {
     const a = cellOf(here);
     const b = cellOf(to);
     if (Math.hypot(to.x - here.x, to.y - here.y) < 1e-6) return true;
+    let detour: Point2D[] | undefined;
     if (a >= 0 && b >= 0 && (a === b || lineOfSight(grid, a, b)))
       append(densify([here, to], resolution * 4), kind);
-    else {
+    else if ((detour = stepAround(here, to))) {
+      append(densify(detour, resolution * 4), 'sweep');
+    } else {
       const transit = planTransit(grid, here, to, { workspace, heuristicWeight: 1.5 });
       if (!transit) return false;
       append(transit, 'transit');
@@ -502,7 +588,7 @@ function execute(
       const cy = Math.floor((y - origin.y) / resolution);
       const c = cx < 0 || cy < 0 || cx >= width || cy >= grid.height ? -1 : cy * width + cx;
       let s: number = OFF;
-      if (c >= 0 && ctx.clear[c]) {
+      if (c >= 0 && ctx.clear[c] && !(skip && skip[c])) {
         if (!ctx.sweepable[c]) s = BLOCKED;
         else if (!nearLeft[c]) s = DONE;
         else s = diskHasUnswept(grid, swept, remaining, x, y, judge) ? USEFUL : DONE;
@@ -718,4 +804,20 @@ function patchesOf(width: number, height: number, mask: Uint8Array, minCells: nu
     if (patch.length >= minCells) out.push(patch);
   }
   return out;
+}
+
+/** Closed border chains of `sweepable` around the cells of `islands` (each a polyline, last point = first). */
+function islandBorders(grid: CostGrid, sweepable: Uint8Array, islands: Uint8Array): Point2D[][] {
+  const { width, resolution, origin } = grid;
+  let any = false;
+  for (let i = 0; i < islands.length && !any; i++) any = islands[i] === 1;
+  if (!any) return [];
+  const rings = perimeterPaths(grid, sweepable, 0).filter((chain) => {
+    const p = chain[0]!;
+    const i = Math.floor((p.y - origin.y) / resolution) * width + Math.floor((p.x - origin.x) / resolution);
+    return (
+      islands[i - 1] === 1 || islands[i + 1] === 1 || islands[i - width] === 1 || islands[i + width] === 1
+    );
+  });
+  return rings;
 }

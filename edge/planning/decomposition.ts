@@ -267,3 +267,51 @@ export function cellRegions(
     return { bounds: [x0, y0, x1, y1] as const, members: Int32Array.from(list) };
   });
 }
+
+/**
+ * The small islands of a mask: 4-connected components outside `mask` that `mask` encloses (they touch
+ * neither the grid's edge nor a component that does) and whose bounding box is at most `maxSize` m on its
+ * longer side: a table or chair leg, a bin, a speck of map noise, with the clearance around it. Returns a
+ * mask of their cells. Sweeping and edge cleaning lay out the space as if they were not there (no cell
+ * boundary at each leg, no loop around it); the rows then step around them.
+ */
+export function smallIslands(info: GridInfo, mask: Uint8Array, maxSize: number): Uint8Array {
+  const { width, height, resolution } = info;
+  const n = width * height;
+  const out = new Uint8Array(n);
+  if (maxSize <= 0) return out;
+  const seen = new Uint8Array(n);
+  const maxCells = Math.floor(maxSize / resolution + 1e-9);
+  const stack: number[] = [];
+  for (let s = 0; s < n; s++) {
+    if (mask[s] || seen[s]) continue;
+    stack.length = 0;
+    stack.push(s);
+    seen[s] = 1;
+    let edge = false;
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    for (let k = 0; k < stack.length; k++) {
+      const i = stack[k]!;
+      const x = i % width;
+      const y = (i - x) / width;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) {
+        edge = true;
+        continue;
+      }
+      for (const j of [i - 1, i + 1, i - width, i + width])
+        if (!mask[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+    }
+    if (!edge && x1 - x0 + 1 <= maxCells && y1 - y0 + 1 <= maxCells) for (const i of stack) out[i] = 1;
+  }
+  return out;
+}

@@ -65,7 +65,7 @@ export function perimeterPaths(info: GridInfo, sweepable: Uint8Array, minLength:
     }
     if (chain.length < minCells) continue;
     out.push(
-      simplify(width, sweepable, chain).map((c) => {
+      simplify(width, sweepable, chain, 0.5).map((c) => {
         const x = c % width;
         const y = (c - x) / width;
         return { x: origin.x + (x + 0.5) * resolution, y: origin.y + (y + 0.5) * resolution };
@@ -76,7 +76,7 @@ export function perimeterPaths(info: GridInfo, sweepable: Uint8Array, minLength:
 }
 
 /** Longest straight runs whose skipped cells stay within half a cell of the run and inside the mask. */
-function simplify(width: number, mask: Uint8Array, chain: readonly number[]): number[] {
+function simplify(width: number, mask: Uint8Array, chain: readonly number[], tolerance: number): number[] {
   const out = [chain[0]!];
   let anchor = 0;
   const xy = (i: number) => [i % width, Math.floor(i / width)] as const;
@@ -87,7 +87,14 @@ function simplify(width: number, mask: Uint8Array, chain: readonly number[]): nu
     if (len === 0) return true;
     for (let k = a + 1; k < b; k++) {
       const [px, py] = xy(chain[k]!);
-      if (Math.abs((bx - ax) * (ay - py) - (ax - px) * (by - ay)) / len > 0.5) return false;
+      if (Math.abs((bx - ax) * (ay - py) - (ax - px) * (by - ay)) / len > tolerance) return false;
+    }
+    // Every cell the straight run passes through (sampled finer than execution samples it) is in the mask.
+    const steps = Math.ceil(len * 4);
+    for (let k = 1; k < steps; k++) {
+      const t = k / steps;
+      if (!mask[Math.floor(ay + 0.5 + (by - ay) * t) * width + Math.floor(ax + 0.5 + (bx - ax) * t)])
+        return false;
     }
     return maskLineOfSight(width, mask, chain[a]!, chain[b]!);
   };
@@ -98,5 +105,46 @@ function simplify(width: number, mask: Uint8Array, chain: readonly number[]): nu
     }
   }
   if (chain.length > 1) out.push(chain[chain.length - 1]!);
+  return out;
+}
+
+/**
+ * A polyline cut into pieces of about equal length, none longer than `maxLength` m (a closed border
+ * becomes open pieces that end where the next begins). Long borders are cleaned piece by piece as the tour
+ * passes by, instead of all at once: the border around a whole flat would otherwise be one item of the
+ * tour, swept in one go, and every room visited again afterwards.
+ */
+export function splitPolyline(points: readonly Point2D[], maxLength: number): Point2D[][] {
+  const lengths = [0];
+  for (let k = 1; k < points.length; k++)
+    lengths.push(
+      lengths[k - 1]! + Math.hypot(points[k]!.x - points[k - 1]!.x, points[k]!.y - points[k - 1]!.y),
+    );
+  const total = lengths[lengths.length - 1]!;
+  const count = Math.ceil(total / maxLength - 1e-9);
+  if (count <= 1) return [points.slice()];
+  const pointAt = (s: number): { point: Point2D; k: number } => {
+    let k = 1;
+    while (k < points.length - 1 && lengths[k]! < s) k++;
+    const a = points[k - 1]!;
+    const b = points[k]!;
+    const span = lengths[k]! - lengths[k - 1]!;
+    const t = span > 0 ? (s - lengths[k - 1]!) / span : 0;
+    return { point: { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t }, k };
+  };
+  const out: Point2D[][] = [];
+  let from = { point: points[0]!, k: 0 };
+  for (let p = 1; p <= count; p++) {
+    const to =
+      p === count ? { point: points[points.length - 1]!, k: points.length } : pointAt((total * p) / count);
+    const piece = [from.point];
+    for (let k = from.k + 1; k < to.k; k++) piece.push(points[k]!);
+    const last = piece[piece.length - 1]!;
+    if (p < count && Math.hypot(last.x - to.point.x, last.y - to.point.y) > 1e-9) piece.push(to.point);
+    out.push(
+      piece.filter((q, k) => k === 0 || Math.hypot(q.x - piece[k - 1]!.x, q.y - piece[k - 1]!.y) > 1e-9),
+    );
+    from = { point: to.point, k: to.k - 1 };
+  }
   return out;
 }
