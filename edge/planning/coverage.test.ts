@@ -9,7 +9,7 @@ import { sweepPolyline } from './footprint.ts';
 import { costmapFromGrid } from './grid-costmap.ts';
 import { naiveGridSweep } from './naive-sweep.ts';
 import { scoreCoverage } from './score.ts';
-import { clutteredRoom, fill, floorPlan, lRoom, tableRoom, twoRooms } from './test-maps.ts';
+import { clutteredRoom, fill, floorPlan, lRoom, raggedRoom, tableRoom, twoRooms } from './test-maps.ts';
 import { costAtClearance } from './transit.ts';
 
 const TOOL = 0.3;
@@ -44,6 +44,7 @@ describe('coverage planner', () => {
       toolWidth: TOOL,
       perimeter: false,
       minGapCells: 1,
+      gapBudget: 0,
     });
     // Rows: lattice lines from the lowest to the highest cell centre with sweep clearance, evenly spaced
     // no more than 0.95 tool widths apart, both extremes included.
@@ -82,8 +83,13 @@ describe('coverage planner', () => {
   it('leaves the walls to the perimeter pass: no row along them, rows stop short of its swath, no longer path', () => {
     const grid = floorPlan(6.4, 3.4, [[0.2, 0.2, 6.2, 3.2]]);
     const costmap = costmapFromGrid(grid, RADIUS);
-    const withEdges = planCoverage(costmap, START, undefined, { toolWidth: TOOL });
-    const without = planCoverage(costmap, START, undefined, { toolWidth: TOOL, perimeter: false });
+    // Every gap filled in both (without the edge pass, the band along the walls is all slivers).
+    const withEdges = planCoverage(costmap, START, undefined, { toolWidth: TOOL, gapBudget: 0 });
+    const without = planCoverage(costmap, START, undefined, {
+      toolWidth: TOOL,
+      perimeter: false,
+      gapBudget: 0,
+    });
     // Extent of the sweep centres: the perimeter pass runs along it.
     const clearance = costAtClearance(0.05);
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
@@ -176,6 +182,22 @@ describe('coverage planner', () => {
     // Worked around as before when asked to.
     const around = planCoverage(costmap, START, undefined, { toolWidth: TOOL, smallObstacle: 0 });
     assert.ok(around.cellCount > 1);
+  });
+
+  it('leaves slivers along ragged walls unswept within the gap budget, and no more', () => {
+    for (const seed of [1, 2, 3]) {
+      const grid = raggedRoom(seed, 120);
+      const costmap = costmapFromGrid(grid, RADIUS);
+      const params = { toolWidth: TOOL, perimeter: false };
+      const all = planCoverage(costmap, START, undefined, { ...params, gapBudget: 0 });
+      const plan = planCoverage(costmap, START, undefined, params);
+      const left = plan.unsweptCells - all.unsweptCells;
+      assert.ok(left > 0, `seed ${seed}: no sliver left`);
+      assert.ok(left <= 0.003 * plan.remainingCells, `seed ${seed}: ${left} of ${plan.remainingCells} left`);
+      const score = scoreCoverage(grid, plan.path, { toolWidth: TOOL, robotRadius: RADIUS });
+      assert.ok(score.coverage >= 0.99, `seed ${seed}: coverage ${score.coverage}`);
+      assert.equal(score.collisions, 0);
+    }
   });
 
   it('sweeps along the walls of a rotated room', () => {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../sim/rng.ts';
 import { forEachSample } from './footprint.ts';
 import { costmapFromGrid } from './grid-costmap.ts';
 import { perimeterPaths, splitPolyline } from './perimeter.ts';
-import { fill, floorPlan } from './test-maps.ts';
+import { raggedRoom } from './test-maps.ts';
 import { costAtClearance } from './transit.ts';
 
 const length = (points: readonly { x: number; y: number }[]) => {
@@ -17,18 +16,7 @@ const length = (points: readonly { x: number; y: number }[]) => {
 describe('perimeter', () => {
   it('keeps every point of the simplified border runs in the mask, also along ragged SLAM walls', () => {
     for (const seed of [1, 2, 3]) {
-      // A 5 × 4 m room whose walls carry random bumps and specks, as a SLAM map's do.
-      const grid = floorPlan(5.4, 4.4, [[0.2, 0.2, 5.2, 4.2]]);
-      const rng = new Rng(seed);
-      for (let k = 0; k < 60; k++) {
-        const x = rng.uniform(0.2, 5.2);
-        const y = rng.uniform(0.2, 4.2);
-        const side = rng.uniform(0, 1) < 0.5;
-        const [bx, by] = side
-          ? [rng.uniform(0, 1) < 0.5 ? 0.2 : 5.1, y]
-          : [x, rng.uniform(0, 1) < 0.5 ? 0.2 : 4.1];
-        fill(grid, [[bx, by, bx + rng.uniform(0.03, 0.12), by + rng.uniform(0.03, 0.12)]], 100);
-      }
+      const grid = raggedRoom(seed);
       const costmap = costmapFromGrid(grid, 0.17);
       const limit = costAtClearance(0.05);
       const mask = new Uint8Array(costmap.costs.length);

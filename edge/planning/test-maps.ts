@@ -76,3 +76,22 @@ export function clutteredRoom(size: number, count: number, seed: number): Occupa
   }
   return floorPlan(size + 0.4, size + 0.4, [[0.2, 0.2, size + 0.2, size + 0.2]], blocks);
 }
+
+/**
+ * A 5 × 4 m room whose walls carry `bumps` random bumps and specks (3–12 cm), as the walls of a map built
+ * by SLAM do, seeded.
+ */
+export function raggedRoom(seed: number, bumps = 60): OccupancyGrid {
+  const grid = floorPlan(5.4, 4.4, [[0.2, 0.2, 5.2, 4.2]]);
+  const rng = new Rng(seed);
+  for (let k = 0; k < bumps; k++) {
+    const x = rng.uniform(0.2, 5.2);
+    const y = rng.uniform(0.2, 4.2);
+    const [bx, by] =
+      rng.uniform(0, 1) < 0.5
+        ? [rng.uniform(0, 1) < 0.5 ? 0.2 : 5.1, y]
+        : [x, rng.uniform(0, 1) < 0.5 ? 0.2 : 4.1];
+    fill(grid, [[bx, by, bx + rng.uniform(0.03, 0.12), by + rng.uniform(0.03, 0.12)]], OCCUPIED);
+  }
+  return grid;
+}
