@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { improveOrder, type CellVariant } from './tour.ts';
+import { chooseVariants, improveOrder, linkCost, type CellVariant } from './tour.ts';
 
 /** Items on the x axis, each a short run along it in either direction (four variants, two distinct). */
 function itemsAt(xs: readonly number[]): CellVariant[][] {
@@ -41,5 +41,31 @@ describe('tour order', () => {
     // … but not when it costs 1 cm.
     const loose = improveOrder(start, [0, 1, 2], variants, noDetour, 3, [{ first: 2, then: 0, cost: 0.01 }]);
     assert.deepEqual(loose, [0, 1, 2]);
+  });
+
+  it('counts the turns in place at both ends of a link when given a turn cost', () => {
+    const east = { entry: { x: 1, y: 0 }, exit: { x: 2, y: 0 }, entryHeading: 0, exitHeading: 0 };
+    // Going on east costs no turn; doubling back costs π at the start of the next item.
+    const onward = { entry: { x: 2.2, y: 0 }, exit: { x: 3, y: 0 }, entryHeading: 0, exitHeading: 0 };
+    const back = {
+      entry: { x: 2.1, y: 0 },
+      exit: { x: 1.5, y: 0 },
+      entryHeading: Math.PI,
+      exitHeading: Math.PI,
+    };
+    assert.ok(Math.abs(linkCost(east, onward, 0.3) - 0.2) < 1e-9);
+    assert.ok(Math.abs(linkCost(east, back, 0.3) - (0.1 + 0.3 * Math.PI)) < 1e-9);
+    assert.ok(Math.abs(linkCost(east, back, 0) - 0.1) < 1e-9);
+    // A right-angle corner between the items: a quarter turn each side of the link.
+    const north = {
+      entry: { x: 2, y: 1 },
+      exit: { x: 2, y: 2 },
+      entryHeading: Math.PI / 2,
+      exitHeading: Math.PI / 2,
+    };
+    assert.ok(Math.abs(linkCost(east, north, 1) - (1 + Math.PI / 2)) < 1e-9);
+    const variants = [[east], [back, onward]];
+    assert.deepEqual(chooseVariants(start, variants), [0, 0]);
+    assert.deepEqual(chooseVariants(start, variants, 0.1), [0, 1]);
   });
 });

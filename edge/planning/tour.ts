@@ -119,21 +119,46 @@ export function openTour(n: number, dist: Float64Array): number[] {
   return order.slice(1);
 }
 
-/** A way through one cell: where it enters and leaves. */
+/** A way through one cell: where it enters and leaves (and the headings there, rad, when known). */
 export interface CellVariant {
   entry: Point2D;
   exit: Point2D;
+  entryHeading?: number;
+  exitHeading?: number;
+}
+
+/** |a − b| as an angle in [0, π]. */
+function angleBetween(a: number, b: number): number {
+  return Math.abs(Math.atan2(Math.sin(a - b), Math.cos(a - b)));
+}
+
+/**
+ * The cost (m) of the straight move from one item's exit to the next one's entry: its length plus, with
+ * `turnCost` (m per rad) and known headings, the turns in place at both ends (a robot that turns on the
+ * spot spends `speed / turnRate` metres' worth of time per radian).
+ */
+export function linkCost(from: CellVariant, to: CellVariant, turnCost: number): number {
+  const x = from.exit;
+  const e = to.entry;
+  const d = Math.hypot(x.x - e.x, x.y - e.y);
+  if (turnCost <= 0 || from.exitHeading === undefined || to.entryHeading === undefined) return d;
+  if (d < 1e-6) return turnCost * angleBetween(from.exitHeading, to.entryHeading);
+  const heading = Math.atan2(e.y - x.y, e.x - x.x);
+  return d + turnCost * (angleBetween(from.exitHeading, heading) + angleBetween(heading, to.entryHeading));
 }
 
 /**
  * For cells visited in order, the variant (entry corner) of each that minimises the straight-line
  * connections from `start` through all of them (Viterbi over the variants).
  */
-export function chooseVariants(start: Point2D, variants: ReadonlyArray<readonly CellVariant[]>): number[] {
+export function chooseVariants(
+  start: Point2D,
+  variants: ReadonlyArray<readonly CellVariant[]>,
+  turnCost = 0,
+): number[] {
   const n = variants.length;
   if (n === 0) return [];
-  const dist = (a: Point2D, b: Point2D) => Math.hypot(a.x - b.x, a.y - b.y);
-  let cost = variants[0]!.map((v) => dist(start, v.entry));
+  let cost = variants[0]!.map((v) => Math.hypot(start.x - v.entry.x, start.y - v.entry.y));
   const back: number[][] = [];
   for (let k = 1; k < n; k++) {
     const prev = variants[k - 1]!;
@@ -143,7 +168,7 @@ export function chooseVariants(start: Point2D, variants: ReadonlyArray<readonly 
       let best = Infinity;
       let arg = 0;
       for (let p = 0; p < prev.length; p++) {
-        const c = cost[p]! + dist(prev[p]!.exit, v.entry);
+        const c = cost[p]! + linkCost(prev[p]!, v, turnCost);
         if (c < best) {
           best = c;
           arg = p;
@@ -187,6 +212,7 @@ export function improveOrder(
   detour: (a: number, b: number) => number,
   maxPasses = 3,
   precedence: readonly Precedence[] = [],
+  turnCost = 0,
 ): number[] {
   const n = variants.length;
   const V = 4;
@@ -204,11 +230,9 @@ export function improveOrder(
       if (a === b) continue;
       const extra = detour(a, b);
       for (let p = 0; p < V; p++) {
-        const x = variants[a]![p]!.exit;
-        for (let v = 0; v < V; v++) {
-          const e = variants[b]![v]!.entry;
-          conn[(a * V + p) * n * V + b * V + v] = Math.hypot(x.x - e.x, x.y - e.y) + extra;
-        }
+        for (let v = 0; v < V; v++)
+          conn[(a * V + p) * n * V + b * V + v] =
+            linkCost(variants[a]![p]!, variants[b]![v]!, turnCost) + extra;
       }
     }
   }
