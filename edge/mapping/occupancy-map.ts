@@ -6,6 +6,7 @@
  * so grazing rays of the same scan cannot erase the wall they end on.
  */
 import { z } from 'zod';
+import type { Pose2D } from '../../shared/geometry.ts';
 import { FREE, OCCUPIED, UNKNOWN, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
 
 /** Fixed-point scale of the stored log-odds. */
@@ -57,6 +58,21 @@ export interface RayBatch {
   beamIndex?: Uint32Array;
 }
 
+/**
+ * A rectangle of stored log-odds cells (UNKNOWN_CELL where never observed), cut from a map with `crop()` and
+ * added into another with `stamp()`: a submap's evidence, kept apart from the map it is drawn into.
+ */
+export interface CellPatch {
+  /** map-frame position of cell (0, 0)'s lower-left corner */
+  originX: number;
+  originY: number;
+  resolution: number;
+  width: number;
+  height: number;
+  /** row-major from the bottom row */
+  cells: Int16Array;
+}
+
 export class OccupancyMap {
   readonly params: OccupancyMapParams;
   readonly resolution: number;
@@ -96,9 +112,12 @@ export class OccupancyMap {
    * need no ray casting of their own. Their log-odds cells stay unknown: only their likelihood is used.
    */
   private readonly coarser: OccupancyMap[] = [];
+  /** false: only the log-odds are kept (a submap, never matched against); `likelihood` stays all zeros */
+  private readonly keepsLikelihood: boolean;
 
-  constructor(params: Partial<OccupancyMapParams> = {}) {
+  constructor(params: Partial<OccupancyMapParams> = {}, options: { likelihood?: boolean } = {}) {
     this.params = OccupancyMapParamsSchema.parse(params);
+    this.keepsLikelihood = options.likelihood ?? true;
     const p = this.params;
     this.resolution = p.resolution;
     this.inverseResolution = 1 / p.resolution;
@@ -206,6 +225,19 @@ export class OccupancyMap {
   }
 
   /**
+   * Grows this map and the coarser levels fed from it to cover the box, every cell in it a kernel radius away
+   * from the border, so a marked cell's whole kernel lies inside the grid.
+   */
+  private growPadded(minX: number, minY: number, maxX: number, maxY: number): void {
+    const pad = (this.kernelRadius + 1) * this.resolution;
+    this.ensureContains(minX - pad, minY - pad, maxX + pad, maxY + pad);
+    for (const level of this.coarser) {
+      const coarsePad = (level.kernelRadius + 1) * level.resolution;
+      level.ensureContains(minX - coarsePad, minY - coarsePad, maxX + coarsePad, maxY + coarsePad);
+    }
+  }
+
+  /**
    * Integrates one scan's beams: the end cell of every hit becomes more occupied, every other cell a beam passes
    * through becomes more free. Grows the grid first if needed.
    */
@@ -222,13 +254,7 @@ export class OccupancyMap {
       if (y < minY) minY = y;
       else if (y > maxY) maxY = y;
     }
-    // Keep every marked cell a kernel radius away from the border, so its whole kernel lies inside the grid.
-    const pad = (this.kernelRadius + 1) * this.resolution;
-    this.ensureContains(minX - pad, minY - pad, maxX + pad, maxY + pad);
-    for (const level of this.coarser) {
-      const coarsePad = (level.kernelRadius + 1) * level.resolution;
-      level.ensureContains(minX - coarsePad, minY - coarsePad, maxX + coarsePad, maxY + coarsePad);
-    }
+    this.growPadded(minX, minY, maxX, maxY);
     this.scanId = (this.scanId + 1) & 0xff;
     if (this.scanId === 0) {
       this.touched.fill(0);
@@ -354,6 +380,7 @@ export class OccupancyMap {
     let next = v + this.missDelta;
     if (next < this.minValue) next = this.minValue;
     this.cells[index] = next;
+    if (!this.keepsLikelihood) return;
     const change = this.evidence[next + 32768]! - this.evidence[v + 32768]!;
     if (change !== 0) this.spread(index, change);
   }
@@ -368,13 +395,14 @@ export class OccupancyMap {
     let next = (v === UNKNOWN_CELL ? 0 : v) + delta;
     next = next < this.minValue ? this.minValue : next > this.maxValue ? this.maxValue : next;
     this.cells[index] = next;
-    if (next <= 0 && v <= 0) return; // free stays free: no evidence change (the common case on rays)
+    if ((next <= 0 && v <= 0) || !this.keepsLikelihood) return; // free stays free: no evidence change (the common case on rays)
     const change = this.evidence[next + 32768]! - this.evidence[v + 32768]!;
     if (change !== 0) this.spread(index, change);
   }
 
   /** Adds change · kernel around a cell to the likelihood, here and in the coarser levels fed from here. */
   private spread(index: number, change: number): void {
+    if (!this.keepsLikelihood) return;
     const w = this.width;
     const cx = index % w;
     const cy = (index - cx) / w;
@@ -401,6 +429,120 @@ export class OccupancyMap {
       const krow = (y - cy + r) * side - cx + r;
       for (let x = x0; x <= x1; x++) like[row + x] += change * kernel[krow + x]!;
     }
+  }
+
+  /**
+   * Adds a patch's log-odds into this map, the patch placed at `pose` (patch frame → map frame): every cell of
+   * this map whose centre falls on a known patch cell gets that cell's value added (unknown counting as 0),
+   * clamped as an update is. Grows the map to fit. The likelihood is left as it was: call
+   * `rebuildLikelihood()` after the last stamp.
+   */
+  stamp(patch: CellPatch, pose: Pose2D): void {
+    if (patch.width === 0 || patch.height === 0) return;
+    if (Math.abs(patch.resolution - this.resolution) > 1e-9)
+      throw new Error('a stamped patch must have the map resolution');
+    const c = Math.cos(pose.theta);
+    const s = Math.sin(pose.theta);
+    const pw = patch.width * patch.resolution;
+    const ph = patch.height * patch.resolution;
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const [u, v] of [
+      [0, 0],
+      [pw, 0],
+      [0, ph],
+      [pw, ph],
+    ] as const) {
+      const x = pose.x + c * (patch.originX + u) - s * (patch.originY + v);
+      const y = pose.y + s * (patch.originX + u) + c * (patch.originY + v);
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+    this.growPadded(minX, minY, maxX, maxY);
+    const r = this.resolution;
+    const inv = this.inverseResolution;
+    const x0 = Math.max(0, this.cellX(minX));
+    const x1 = Math.min(this.width - 1, this.cellX(maxX));
+    const y0 = Math.max(0, this.cellY(minY));
+    const y1 = Math.min(this.height - 1, this.cellY(maxY));
+    const w = this.width;
+    const cells = this.cells;
+    const source = patch.cells;
+    const sw = patch.width;
+    const sh = patch.height;
+    const min = this.minValue;
+    const max = this.maxValue;
+    // Patch cell coordinates (in cells, from the patch origin) of this map's cell centres: a rotation by −θ,
+    // stepped incrementally along each row.
+    const du = c * r * inv;
+    const dv = -s * r * inv;
+    for (let y = y0; y <= y1; y++) {
+      const wy = this.originY + (y + 0.5) * r - pose.y;
+      const wx = this.originX + (x0 + 0.5) * r - pose.x;
+      let u = (c * wx + s * wy - patch.originX) * inv;
+      let v = (-s * wx + c * wy - patch.originY) * inv;
+      let index = y * w + x0;
+      for (let x = x0; x <= x1; x++, index++, u += du, v += dv) {
+        const i = Math.floor(u);
+        const j = Math.floor(v);
+        if (i < 0 || j < 0 || i >= sw || j >= sh) continue;
+        const add = source[j * sw + i]!;
+        if (add === UNKNOWN_CELL) continue;
+        const old = cells[index]!;
+        const next = (old === UNKNOWN_CELL ? 0 : old) + add;
+        cells[index] = next < min ? min : next > max ? max : next;
+      }
+    }
+  }
+
+  /** Recomputes the likelihood, here and in the coarser levels fed from here, from the log-odds alone. */
+  rebuildLikelihood(): void {
+    if (!this.keepsLikelihood) return;
+    this.likelihood.fill(0);
+    for (const level of this.coarser) level.likelihood.fill(0);
+    const cells = this.cells;
+    const evidence = this.evidence;
+    for (let i = 0; i < cells.length; i++) {
+      const e = evidence[cells[i]! + 32768]!;
+      if (e > 0) this.spread(i, e);
+    }
+  }
+
+  /** The smallest patch holding every known cell (0 × 0 when none is). */
+  crop(): CellPatch {
+    let x0 = this.width;
+    let x1 = -1;
+    let y0 = this.height;
+    let y1 = -1;
+    for (let y = 0; y < this.height; y++) {
+      const row = y * this.width;
+      for (let x = 0; x < this.width; x++) {
+        if (this.cells[row + x] === UNKNOWN_CELL) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+    const width = Math.max(0, x1 - x0 + 1);
+    const height = Math.max(0, y1 - y0 + 1);
+    const cells = new Int16Array(width * height);
+    for (let y = 0; y < height; y++) {
+      const src = (y + y0) * this.width + x0;
+      cells.set(this.cells.subarray(src, src + width), y * width);
+    }
+    return {
+      originX: snap(this.originX + (width > 0 ? x0 : 0) * this.resolution),
+      originY: snap(this.originY + (height > 0 ? y0 : 0) * this.resolution),
+      resolution: this.resolution,
+      width,
+      height,
+      cells,
+    };
   }
 
   /** ROS values: 100 at p ≥ occupiedThreshold, 0 at p ≤ freeThreshold, −1 unknown or undecided. */

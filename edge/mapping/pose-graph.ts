@@ -2,8 +2,11 @@
  * 2-D pose-graph optimisation: nodes are poses, edges measured relative poses with a diagonal information
  * matrix (in the frame of the edge's first node). Gauss–Newton on the SE(2) errors
  *   e = [R_z^T (R_i^T (t_j − t_i) − t_z); θ_j − θ_i − θ_z]
- * with the normal equations solved by block-Jacobi-preconditioned conjugate gradients over 3×3 blocks.
- * The first node is held fixed (it anchors the map frame).
+ * with the normal equations solved by conjugate gradients over 3×3 blocks, preconditioned by the system's
+ * block-tridiagonal part (the edges between consecutive nodes, solved exactly in O(n)): for a trajectory's
+ * graph — a chain of steps plus loop closures — CG then only has the closures' coupling left to resolve and
+ * converges in a few iterations instead of about one per node. The first node is held fixed (it anchors the
+ * map frame).
  */
 import { normalizeAngle, type Pose2D } from '../../shared/geometry.ts';
 
@@ -150,6 +153,83 @@ function invert3(m: Float64Array, at: number, out: Float64Array, outAt: number):
   out[outAt + 8] = (a * e - b * d) * s;
 }
 
+/** The 3×3 product out = A·B (row-major; `ta`: Aᵀ·B). */
+function mul3(
+  a: Float64Array,
+  at: number,
+  b: Float64Array,
+  bt: number,
+  out: Float64Array,
+  outAt: number,
+  ta = false,
+): void {
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      for (let q = 0; q < 3; q++) s += (ta ? a[at + q * 3 + r]! : a[at + r * 3 + q]!) * b[bt + q * 3 + c]!;
+      out[outAt + r * 3 + c] = s;
+    }
+}
+
+/**
+ * The block-tridiagonal part of the system (every diagonal block; the off-diagonal blocks between nodes i − 1
+ * and i), factored once (block LDLᵀ without node 0) and solved in O(n). It is the sum of the consecutive
+ * edges' terms and the diagonal blocks of the others', so positive definite whenever the system is.
+ */
+function chainPreconditioner(
+  n: number,
+  edges: readonly PoseEdge[],
+  diag: Float64Array,
+  off: Float64Array,
+): (v: Float64Array, out: Float64Array) => void {
+  // upper[9i]: the block coupling node i − 1 (rows) with node i (columns)
+  const upper = new Float64Array(9 * n);
+  for (let k = 0; k < edges.length; k++) {
+    const { from, to } = edges[k]!;
+    if (to === from + 1) for (let q = 0; q < 9; q++) upper[9 * to + q] += off[9 * k + q]!;
+    else if (from === to + 1)
+      for (let r = 0; r < 3; r++)
+        for (let c = 0; c < 3; c++) upper[9 * from + r * 3 + c] += off[9 * k + c * 3 + r]!;
+  }
+  const dInv = new Float64Array(9 * n);
+  const lower = new Float64Array(9 * n); // W_i = U_iᵀ D_{i−1}⁻¹
+  const d = new Float64Array(9);
+  const t = new Float64Array(9);
+  for (let i = 1; i < n; i++) {
+    for (let q = 0; q < 9; q++) d[q] = diag[9 * i + q]!;
+    if (i >= 2) {
+      mul3(upper, 9 * i, dInv, 9 * (i - 1), lower, 9 * i, true);
+      mul3(lower, 9 * i, upper, 9 * i, t, 0);
+      for (let q = 0; q < 9; q++) d[q] -= t[q]!;
+    }
+    invert3(d, 0, dInv, 9 * i);
+  }
+  const y = new Float64Array(3 * n);
+  return (v, out) => {
+    out.fill(0);
+    for (let i = 1; i < n; i++)
+      for (let r = 0; r < 3; r++) {
+        let s = v[3 * i + r]!;
+        if (i >= 2) for (let c = 0; c < 3; c++) s -= lower[9 * i + r * 3 + c]! * y[3 * (i - 1) + c]!;
+        y[3 * i + r] = s;
+      }
+    const rhs = new Float64Array(3);
+    for (let i = n - 1; i >= 1; i--) {
+      for (let r = 0; r < 3; r++) {
+        let s = y[3 * i + r]!;
+        if (i + 1 < n)
+          for (let c = 0; c < 3; c++) s -= upper[9 * (i + 1) + r * 3 + c]! * out[3 * (i + 1) + c]!;
+        rhs[r] = s;
+      }
+      for (let r = 0; r < 3; r++) {
+        let s = 0;
+        for (let c = 0; c < 3; c++) s += dInv[9 * i + r * 3 + c]! * rhs[c]!;
+        out[3 * i + r] = s;
+      }
+    }
+  };
+}
+
 /** Preconditioned CG on the block-sparse system, node 0's unknowns pinned to zero. */
 function solveCg(
   n: number,
@@ -181,17 +261,7 @@ function solveCg(
         }
     }
   };
-  const inv = new Float64Array(9 * n);
-  for (let i = 1; i < n; i++) invert3(diag, 9 * i, inv, 9 * i);
-  const precondition = (v: Float64Array, out: Float64Array): void => {
-    out.fill(0);
-    for (let i = 1; i < n; i++)
-      for (let r = 0; r < 3; r++) {
-        let s = 0;
-        for (let c = 0; c < 3; c++) s += inv[9 * i + r * 3 + c]! * v[3 * i + c]!;
-        out[3 * i + r] = s;
-      }
-  };
+  const precondition = chainPreconditioner(n, edges, diag, off);
   const x = new Float64Array(size);
   const r = Float64Array.from(b);
   r[0] = r[1] = r[2] = 0;
@@ -200,7 +270,7 @@ function solveCg(
   const p = Float64Array.from(z);
   const q = new Float64Array(size);
   let rz = dot(r, z);
-  const stop = 1e-20 * Math.max(1, dot(b, b));
+  const stop = 1e-12 * Math.max(1, dot(b, b));
   for (let it = 0; it < maxIterations && dot(r, r) > stop; it++) {
     multiply(p, q);
     const alpha = rz / dot(p, q);

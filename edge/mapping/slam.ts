@@ -2,9 +2,11 @@
  * The mapping and localization pipeline the daemon runs for every LIDAR revolution:
  *   predict (map→odom correction ⊕ odometry) → match the scan against the map → accept the match or fall
  *   back to odometry → update the correction → integrate the scan into every level of the map pyramid →
- *   add a pose-graph node and, now and then, look for a loop closure (re-optimise and rebuild the map).
+ *   add a pose-graph node and, now and then, look for a loop closure (re-optimise the graph and rebuild the
+ *   map from submaps — see submap.ts — so a rebuild costs the submaps' cells, not every scan again).
  * Pure: scans and odometry come in as values, poses and maps come out. Memory grows with the run: every
- * integrated scan is kept as a graph node (to rebuild the map), and every update as a trajectory entry.
+ * integrated scan is kept as a graph node (for loop closures and submaps), every submap as a patch of cells,
+ * and every update as a trajectory entry.
  */
 import { z } from 'zod';
 import { composePose, invertPose, normalizeAngle, relativePose, type Pose2D } from '../../shared/geometry.ts';
@@ -12,6 +14,7 @@ import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { LaserScan } from '../../shared/sensors.ts';
 import { OccupancyMap, OccupancyMapParamsSchema, type RayBatch } from './occupancy-map.ts';
 import { optimizePoseGraph, type PoseEdge } from './pose-graph.ts';
+import { SubmapSet } from './submap.ts';
 import {
   ScanMatcherParamsSchema,
   correlativeSearch,
@@ -122,6 +125,18 @@ export const SlamParamsSchema = z.object({
       stepAngleSigma: z.number().positive().default(0.005).describe('rad'),
       loopSigma: z.number().positive().default(0.03).describe('m, σ of a loop closure'),
       loopAngleSigma: z.number().positive().default(0.005).describe('rad'),
+      submapNodes: z
+        .number()
+        .int()
+        .positive()
+        .default(40)
+        .describe('graph nodes per submap: the rigid pieces the map is rebuilt from after a closure'),
+      submapTolerance: z
+        .number()
+        .positive()
+        .default(0.025)
+        .describe('m: a submap whose nodes moved more than this from one rigid motion is re-integrated'),
+      submapAngleTolerance: z.number().positive().default(0.005).describe('rad: the same for headings'),
     })
     .prefault({}),
   integrateDistance: z.number().nonnegative().default(0.05).describe('m moved before a scan is integrated'),
@@ -149,6 +164,10 @@ export class Slam {
   private correction: Pose2D = { x: 0, y: 0, theta: 0 };
   private readonly nodes: Array<{ scan: LaserScan; mount: Pose2D; pose: Pose2D; points: PointSet }> = [];
   private readonly edges: PoseEdge[] = [];
+  /** the graph's nodes grouped into submaps, which the map is rebuilt from */
+  private readonly submaps: SubmapSet;
+  /** what the last rebuild cost */
+  private lastRender = { built: 0, scans: 0 };
   /** per update: the graph node it hangs off (−1: none) and its pose relative to that node */
   private readonly history: Array<{ node: number; offset: Pose2D }> = [];
   /** the stored map this run started on (startOnMap), under everything integrated since */
@@ -163,6 +182,11 @@ export class Slam {
   constructor(params: SlamParamsInput = {}) {
     this.params = SlamParamsSchema.parse(params);
     this.levels = pyramid(this.params);
+    const lc = this.params.loopClosure;
+    this.submaps = new SubmapSet(lc.submapNodes, this.levels[0]!.params, {
+      position: lc.submapTolerance,
+      heading: lc.submapAngleTolerance,
+    });
   }
 
   /** The finest level: what gets saved, drawn and planned on. */
@@ -302,6 +326,7 @@ export class Slam {
     this.correction = { x: 0, y: 0, theta: 0 };
     this.nodes.length = 0;
     this.edges.length = 0;
+    this.submaps.clear();
     this.history.length = 0;
     this.loops = 0;
     this.lastIntegrated = null;
@@ -332,6 +357,7 @@ export class Slam {
     this.prior = grid;
     this.nodes.length = 0;
     this.edges.length = 0;
+    this.submaps.clear();
     this.history.length = 0;
     this.loops = 0;
     this.lastIntegrated = null;
@@ -363,21 +389,37 @@ export class Slam {
     );
     this.optimisations++;
     optimised.forEach((q, i) => (this.nodes[i]!.pose = q));
-    // Rebuild the pyramid from the corrected poses, with the same geometry as before (the corrected poses stay
-    // within it, plus growth on demand).
+    // Rebuild the pyramid with the same geometry as before (plus growth on demand): the stored map, then every
+    // submap at its corrected pose.
     const rebuilt = this.levels.map((level) => OccupancyMap.emptyLike(level));
     for (let l = 1; l < rebuilt.length; l++) rebuilt[0]!.feedCoarser(rebuilt[l]!);
     if (this.prior) rebuilt[0]!.load(this.prior);
-    for (const node of this.nodes)
-      rebuilt[0]!.integrate(
-        scanToRays(node.scan, node.mount, node.pose, p.minRange, p.maxRange, p.noReturnClearRange),
-      );
+    const { built, scans } = this.submaps.render(rebuilt[0]!, optimised, (j, pose) => {
+      const node = this.nodes[j]!;
+      return scanToRays(node.scan, node.mount, pose, p.minRange, p.maxRange, p.noReturnClearRange);
+    });
+    this.lastRender = { built, scans };
     rebuilt.forEach((level, l) => (this.levels[l] = level));
   }
 
-  /** Number of pose-graph nodes and loop-closure edges so far. */
-  get graphStats(): { nodes: number; loops: number; optimisations: number } {
-    return { nodes: this.nodes.length, loops: this.loops, optimisations: this.optimisations };
+  /**
+   * Number of pose-graph nodes, loop-closure edges, optimisations and submaps so far, and how many submaps
+   * (and scans) the last rebuild re-integrated.
+   */
+  get graphStats(): {
+    nodes: number;
+    loops: number;
+    optimisations: number;
+    submaps: number;
+    lastRebuild: { built: number; scans: number };
+  } {
+    return {
+      nodes: this.nodes.length,
+      loops: this.loops,
+      optimisations: this.optimisations,
+      submaps: this.submaps.count,
+      lastRebuild: { ...this.lastRender },
+    };
   }
 
   /**
@@ -396,6 +438,7 @@ export class Slam {
     const lc = this.params.loopClosure;
     const k = this.nodes.length;
     this.nodes.push({ scan, mount, pose, points });
+    this.submaps.addNode(k);
     if (k > 0) {
       // A weakly matched step is where drift comes from: let loop closures bend the graph there first.
       const trust = Math.min(1, Math.max(score, 0.05) / lc.confidentScore) ** 2;
