@@ -79,16 +79,19 @@ export function perimeterPaths(info: GridInfo, sweepable: Uint8Array, minLength:
 function simplify(width: number, mask: Uint8Array, chain: readonly number[], tolerance: number): number[] {
   const out = [chain[0]!];
   let anchor = 0;
-  const xy = (i: number) => [i % width, Math.floor(i / width)] as const;
+  const cx = Int32Array.from(chain, (i) => i % width);
+  const cy = Int32Array.from(chain, (i) => Math.floor(i / width));
   const fits = (a: number, b: number) => {
-    const [ax, ay] = xy(chain[a]!);
-    const [bx, by] = xy(chain[b]!);
+    const ax = cx[a]!;
+    const ay = cy[a]!;
+    const bx = cx[b]!;
+    const by = cy[b]!;
     const len = Math.hypot(bx - ax, by - ay);
     if (len === 0) return true;
-    for (let k = a + 1; k < b; k++) {
-      const [px, py] = xy(chain[k]!);
-      if (Math.abs((bx - ax) * (ay - py) - (ax - px) * (by - ay)) / len > tolerance) return false;
-    }
+    const limit = tolerance * len;
+    for (let k = a + 1; k < b; k++)
+      if (Math.abs((bx - ax) * (ay - cy[k]!) - (ax - cx[k]!) * (by - ay)) > limit) return false;
+    if (!maskLineOfSight(width, mask, chain[a]!, chain[b]!)) return false;
     // Every cell the straight run passes through (sampled finer than execution samples it) is in the mask.
     const steps = Math.ceil(len * 4);
     for (let k = 1; k < steps; k++) {
@@ -96,7 +99,7 @@ function simplify(width: number, mask: Uint8Array, chain: readonly number[], tol
       if (!mask[Math.floor(ay + 0.5 + (by - ay) * t) * width + Math.floor(ax + 0.5 + (bx - ax) * t)])
         return false;
     }
-    return maskLineOfSight(width, mask, chain[a]!, chain[b]!);
+    return true;
   };
   for (let k = 2; k < chain.length; k++) {
     if (!fits(anchor, k)) {

@@ -127,24 +127,48 @@ export interface CellVariant {
   exitHeading?: number;
 }
 
-/** |a − b| as an angle in [0, π]. */
-function angleBetween(a: number, b: number): number {
-  return Math.abs(Math.atan2(Math.sin(a - b), Math.cos(a - b)));
-}
-
 /**
  * The cost (m) of the straight move from one item's exit to the next one's entry: its length plus, with
  * `turnCost` (m per rad) and known headings, the turns in place at both ends (a robot that turns on the
  * spot spends `speed / turnRate` metres' worth of time per radian).
  */
 export function linkCost(from: CellVariant, to: CellVariant, turnCost: number): number {
-  const x = from.exit;
-  const e = to.entry;
-  const d = Math.hypot(x.x - e.x, x.y - e.y);
-  if (turnCost <= 0 || from.exitHeading === undefined || to.entryHeading === undefined) return d;
-  if (d < 1e-6) return turnCost * angleBetween(from.exitHeading, to.entryHeading);
-  const heading = Math.atan2(e.y - x.y, e.x - x.x);
-  return d + turnCost * (angleBetween(from.exitHeading, heading) + angleBetween(heading, to.entryHeading));
+  if (turnCost <= 0 || from.exitHeading === undefined || to.entryHeading === undefined)
+    return Math.hypot(from.exit.x - to.entry.x, from.exit.y - to.entry.y);
+  return link(
+    from.exit,
+    Math.cos(from.exitHeading),
+    Math.sin(from.exitHeading),
+    to.entry,
+    Math.cos(to.entryHeading),
+    Math.sin(to.entryHeading),
+    turnCost,
+  );
+}
+
+/** linkCost with the headings as unit vectors (the tour costs thousands of links). */
+function link(
+  x: Point2D,
+  xc: number,
+  xs: number,
+  e: Point2D,
+  ec: number,
+  es: number,
+  turnCost: number,
+): number {
+  const dx = e.x - x.x;
+  const dy = e.y - x.y;
+  const d = Math.hypot(dx, dy);
+  if (turnCost <= 0) return d;
+  if (d < 1e-6) return turnCost * unitAngle(xc * ec + xs * es);
+  const lc = dx / d;
+  const ls = dy / d;
+  return d + turnCost * (unitAngle(xc * lc + xs * ls) + unitAngle(lc * ec + ls * es));
+}
+
+/** The angle between two unit vectors from their dot product. */
+function unitAngle(dot: number): number {
+  return Math.acos(Math.max(-1, Math.min(1, dot)));
 }
 
 /**
@@ -220,6 +244,17 @@ export function improveOrder(
   // conn[(a·V + p)·n·V + b·V + v]: from item a left by variant p to item b entered by variant v.
   const conn = new Float64Array(n * V * n * V);
   const fromStart = new Float64Array(n * V);
+  // Exit and entry headings as unit vectors (none: no turn cost for that item).
+  const turns =
+    turnCost > 0 &&
+    variants.every((vs) => vs.every((v) => v.entryHeading !== undefined && v.exitHeading !== undefined));
+  const unit = (f: (v: CellVariant) => number) =>
+    Float64Array.from(variants.flatMap((vs) => vs.map((v) => (turns ? f(v) : 0))));
+  const exitC = unit((v) => Math.cos(v.exitHeading!));
+  const exitS = unit((v) => Math.sin(v.exitHeading!));
+  const entryC = unit((v) => Math.cos(v.entryHeading!));
+  const entryS = unit((v) => Math.sin(v.entryHeading!));
+  const weight = turns ? turnCost : 0;
   for (let b = 0; b < n; b++) {
     const extraStart = detour(-1, b);
     for (let v = 0; v < V; v++) {
@@ -230,9 +265,13 @@ export function improveOrder(
       if (a === b) continue;
       const extra = detour(a, b);
       for (let p = 0; p < V; p++) {
-        for (let v = 0; v < V; v++)
-          conn[(a * V + p) * n * V + b * V + v] =
-            linkCost(variants[a]![p]!, variants[b]![v]!, turnCost) + extra;
+        const ap = a * V + p;
+        const x = variants[a]![p]!.exit;
+        for (let v = 0; v < V; v++) {
+          const bv = b * V + v;
+          conn[ap * n * V + bv] =
+            link(x, exitC[ap]!, exitS[ap]!, variants[b]![v]!.entry, entryC[bv]!, entryS[bv]!, weight) + extra;
+        }
       }
     }
   }
