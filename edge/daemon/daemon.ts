@@ -51,7 +51,7 @@ import {
   type MissionEvent,
   type MissionState,
 } from '../mission/state-machine.ts';
-import { CoverageTracker } from './coverage-tracker.ts';
+import { closeSlivers, CoverageTracker } from './coverage-tracker.ts';
 import type { MotionPlanner } from './planner-port.ts';
 
 export const DaemonParamsSchema = z.object({
@@ -612,7 +612,12 @@ export class EdgeDaemon {
     this.rebuildCostmap(this.grid, now);
     const started = performance.now();
     const request = (withSkipped: boolean) => {
-      const covered = regrid(this.coverage.covered, this.coverage.info, this.costmap, 0);
+      // Slivers between neighbouring sweeps are not worth a row each: plan as if they were swept.
+      const covered = closeSlivers(
+        regrid(this.coverage.covered, this.coverage.info, this.costmap, 0),
+        this.costmap.width,
+        this.costmap.height,
+      );
       if (withSkipped) {
         const skipped = regrid(this.skipped.covered, this.skipped.info, this.costmap, 0);
         for (let i = 0; i < covered.length; i++) covered[i] = covered[i]! | skipped[i]!;
