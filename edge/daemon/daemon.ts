@@ -658,7 +658,7 @@ export class EdgeDaemon {
       'info',
       'coverage.plan',
       `plan ${this.replans}: ${plan.plannedArea.toFixed(2)} m² to clean on ${pathLengthOf(plan.path).toFixed(1)} m ` +
-        `of path, ${ms.toFixed(0)} ms`,
+        `of path (${pathLengthOf(plan.path, 'transit').toFixed(1)} m of it transit), ${ms.toFixed(0)} ms`,
     );
     this.follow(plan.path);
   }
@@ -802,9 +802,12 @@ export class EdgeDaemon {
   }
 }
 
-function pathLengthOf(path: readonly Point2D[]): number {
+/** Length of a path, or of its segments leading to poses of one kind (coverage plans tag their poses). */
+function pathLengthOf(path: readonly Point2D[], kind?: string): number {
   let length = 0;
-  for (let i = 1; i < path.length; i++)
+  for (let i = 1; i < path.length; i++) {
+    if (kind !== undefined && (path[i] as { kind?: string }).kind !== kind) continue;
     length += Math.hypot(path[i]!.x - path[i - 1]!.x, path[i]!.y - path[i - 1]!.y);
+  }
   return length;
 }

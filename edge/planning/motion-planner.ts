@@ -1,8 +1,12 @@
 /**
- * The planning module as the daemon uses it: A* transit paths, and coverage of what is left to clean. The
- * adapter keeps the last coverage plan so that later requests replan incrementally (the remaining runs,
- * cut by the new costmap, blocked ones retried last) instead of starting over; a request with nothing
- * covered yet, or on a map of another geometry (the SLAM map grew), starts a fresh plan.
+ * The planning module as the daemon uses it: A* transit paths, and coverage of what is left to clean.
+ *
+ * Every coverage request plans afresh over what is left (the covered mask cuts the runs). The incremental
+ * `replanCoverage` keeps the previous plan's run order, and after an interruption — a blocked path, a bump, a
+ * person in the way — that order starts from wherever the robot happened to stop: in the simulated studio
+ * the replans carried 55–76 m of transit for 6–14 m² left, fresh plans 20–40 m. `incremental: true` keeps
+ * the incremental replan (when something is covered and the map geometry is unchanged) for callers whose
+ * plans are rarely interrupted.
  */
 import type { GridInfo } from '../../shared/occupancy-grid.ts';
 import type { CoveragePlan, CoverageRequest, MotionPlanner } from '../daemon/planner-port.ts';
@@ -10,7 +14,7 @@ import { sameGeometry } from '../mapping/layers/costmap.ts';
 import { planCoverage, replanCoverage, type CoverageResult } from './coverage.ts';
 import { planTransit } from './transit.ts';
 
-export function createMotionPlanner(): MotionPlanner {
+export function createMotionPlanner(options: { incremental?: boolean } = {}): MotionPlanner {
   let last: CoverageResult | undefined;
   let geometry: GridInfo | undefined;
   return {
@@ -27,7 +31,7 @@ export function createMotionPlanner(): MotionPlanner {
         origin: { ...costmap.origin },
       };
       const result =
-        last && started && sameMap
+        options.incremental && last && started && sameMap
           ? replanCoverage(last, request.costmap, request.start, request.covered, params)
           : planCoverage(request.costmap, request.start, request.covered, params);
       last = result;
@@ -42,5 +46,5 @@ export function createMotionPlanner(): MotionPlanner {
   };
 }
 
-/** The daemon's planner (one per process: it remembers the last coverage plan). */
+/** The daemon's planner. */
 export const motionPlanner: MotionPlanner = createMotionPlanner();

@@ -68,21 +68,25 @@ describe('coverage score', () => {
 });
 
 describe('motion planner adapter', () => {
-  it('plans, then replans the remainder with the covered mask, then reports nothing left', () => {
-    const grid = floorPlan(4.4, 3.4, [[0.2, 0.2, 4.2, 3.2]]);
-    const costmap = costmapFromGrid(grid, 0.17);
-    const planner = createMotionPlanner();
-    const request = { costmap, start: { x: 0.6, y: 0.6, theta: 0 }, toolWidth: 0.3, robotRadius: 0.17 };
-    const covered = new Uint8Array(grid.width * grid.height);
-    const first = planner.coverage({ ...request, covered })!;
-    assert.ok(first.plannedArea > 9);
-    const half = Math.floor(first.path.length / 2);
-    sweepPolyline(grid, covered, undefined, first.path.slice(0, half + 1), 0.15);
-    const second = planner.coverage({ ...request, start: first.path[half]!, covered })!;
-    assert.ok(second.plannedArea < 0.7 * first.plannedArea, `${second.plannedArea} vs ${first.plannedArea}`);
-    sweepPolyline(grid, covered, undefined, second.path, 0.15);
-    const last = second.path[second.path.length - 1]!;
-    assert.equal(planner.coverage({ ...request, start: last, covered }), undefined);
-    assert.ok(planner.pathTo(costmap, request.start, { x: 3.8, y: 2.8 }, 0.17)!.length > 2);
-  });
+  for (const incremental of [false, true])
+    it(`plans, then ${incremental ? 'replans' : 'plans afresh'} the remainder with the covered mask, then reports nothing left`, () => {
+      const grid = floorPlan(4.4, 3.4, [[0.2, 0.2, 4.2, 3.2]]);
+      const costmap = costmapFromGrid(grid, 0.17);
+      const planner = createMotionPlanner({ incremental });
+      const request = { costmap, start: { x: 0.6, y: 0.6, theta: 0 }, toolWidth: 0.3, robotRadius: 0.17 };
+      const covered = new Uint8Array(grid.width * grid.height);
+      const first = planner.coverage({ ...request, covered })!;
+      assert.ok(first.plannedArea > 9);
+      const half = Math.floor(first.path.length / 2);
+      sweepPolyline(grid, covered, undefined, first.path.slice(0, half + 1), 0.15);
+      const second = planner.coverage({ ...request, start: first.path[half]!, covered })!;
+      assert.ok(
+        second.plannedArea < 0.7 * first.plannedArea,
+        `${second.plannedArea} vs ${first.plannedArea}`,
+      );
+      sweepPolyline(grid, covered, undefined, second.path, 0.15);
+      const last = second.path[second.path.length - 1]!;
+      assert.equal(planner.coverage({ ...request, start: last, covered }), undefined);
+      assert.ok(planner.pathTo(costmap, request.start, { x: 3.8, y: 2.8 }, 0.17)!.length > 2);
+    });
 });
