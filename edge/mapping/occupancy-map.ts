@@ -71,6 +71,11 @@ export interface CellPatch {
   height: number;
   /** row-major from the bottom row */
   cells: Int16Array;
+  /**
+   * Per row, the first and last known cell (first > last: none), so a stamp skips the unknown stretches — most
+   * of a patch's box when its scans saw corridors
+   */
+  rowSpans?: Int32Array;
 }
 
 export class OccupancyMap {
@@ -480,13 +485,35 @@ export class OccupancyMap {
     // stepped incrementally along each row.
     const du = c * r * inv;
     const dv = -s * r * inv;
+    const spans = patch.rowSpans;
     for (let y = y0; y <= y1; y++) {
       const wy = this.originY + (y + 0.5) * r - pose.y;
       const wx = this.originX + (x0 + 0.5) * r - pose.x;
-      let u = (c * wx + s * wy - patch.originX) * inv;
-      let v = (-s * wx + c * wy - patch.originY) * inv;
-      let index = y * w + x0;
-      for (let x = x0; x <= x1; x++, index++, u += du, v += dv) {
+      const u0 = (c * wx + s * wy - patch.originX) * inv;
+      const v0 = (-s * wx + c * wy - patch.originY) * inv;
+      let from = x0;
+      let to = x1;
+      if (spans && Math.abs(du) > 1e-6) {
+        // The patch rows this map row crosses, the known stretch of their union, and back to map columns.
+        const vEnd = v0 + dv * (x1 - x0);
+        const j0 = Math.max(0, Math.floor(Math.min(v0, vEnd)));
+        const j1 = Math.min(sh - 1, Math.floor(Math.max(v0, vEnd)));
+        let a = sw;
+        let b = -1;
+        for (let j = j0; j <= j1; j++) {
+          a = Math.min(a, spans[2 * j]!);
+          b = Math.max(b, spans[2 * j + 1]!);
+        }
+        if (a > b) continue;
+        const xa = x0 + (a - u0) / du;
+        const xb = x0 + (b + 1 - u0) / du;
+        from = Math.max(x0, Math.floor(Math.min(xa, xb)) - 1);
+        to = Math.min(x1, Math.ceil(Math.max(xa, xb)) + 1);
+      }
+      let index = y * w + from;
+      for (let x = from; x <= to; x++, index++) {
+        const u = u0 + du * (x - x0);
+        const v = v0 + dv * (x - x0);
         const i = Math.floor(u);
         const j = Math.floor(v);
         if (i < 0 || j < 0 || i >= sw || j >= sh) continue;
@@ -531,9 +558,19 @@ export class OccupancyMap {
     const width = Math.max(0, x1 - x0 + 1);
     const height = Math.max(0, y1 - y0 + 1);
     const cells = new Int16Array(width * height);
+    const rowSpans = new Int32Array(2 * height);
     for (let y = 0; y < height; y++) {
       const src = (y + y0) * this.width + x0;
       cells.set(this.cells.subarray(src, src + width), y * width);
+      let first = width;
+      let last = -1;
+      for (let x = 0; x < width; x++)
+        if (cells[y * width + x] !== UNKNOWN_CELL) {
+          if (first === width) first = x;
+          last = x;
+        }
+      rowSpans[2 * y] = first;
+      rowSpans[2 * y + 1] = last;
     }
     return {
       originX: snap(this.originX + (width > 0 ? x0 : 0) * this.resolution),
@@ -542,6 +579,7 @@ export class OccupancyMap {
       width,
       height,
       cells,
+      rowSpans,
     };
   }
 

@@ -142,7 +142,29 @@ export class SubmapSet {
       }
       if (fresh) {
         const map = new OccupancyMap(this.mapParams, { likelihood: false });
-        for (let j = submap.first; j < submap.end; j++) map.integrate(rays(j, poses[j]!));
+        const batches: RayBatch[] = [];
+        let minX = Infinity;
+        let minY = Infinity;
+        let maxX = -Infinity;
+        let maxY = -Infinity;
+        for (let j = submap.first; j < submap.end; j++) {
+          const batch = rays(j, poses[j]!);
+          batches.push(batch);
+          minX = Math.min(minX, batch.originX);
+          maxX = Math.max(maxX, batch.originX);
+          minY = Math.min(minY, batch.originY);
+          maxY = Math.max(maxY, batch.originY);
+          for (let i = 0; i < batch.count; i++) {
+            minX = Math.min(minX, batch.endX[i]!);
+            maxX = Math.max(maxX, batch.endX[i]!);
+            minY = Math.min(minY, batch.endY[i]!);
+            maxY = Math.max(maxY, batch.endY[i]!);
+          }
+        }
+        // Sized once for all its scans (growing scan by scan would copy the grid again and again).
+        const pad = 1;
+        map.ensureContains(minX - pad, minY - pad, maxX + pad, maxY + pad);
+        for (const batch of batches) map.integrate(batch);
         submap.patch = map.crop();
         submap.builtPoses = now.map((p) => ({ ...p }));
         motion = { x: 0, y: 0, theta: 0 };
