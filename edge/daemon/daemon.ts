@@ -103,6 +103,9 @@ export interface MapStoreRef {
   id: string;
 }
 
+/** s: a path obstructed this soon after it was started was obstructed from the start */
+const FRESH_PATH_S = 0.3;
+
 export interface EdgeDaemonOptions {
   config: RobotConfig;
   /** the stored map of the site: loaded and relocalized on at start, saved after exploring; none: always explore */
@@ -175,6 +178,9 @@ export class EdgeDaemon {
   /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
   private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
+  /** clock time the current path was started, and how many paths in a row were obstructed at once */
+  private followSince = 0;
+  private freshObstructions = 0;
   /** the mission asked for the stored map; it is loaded with the next fused scan */
   private mapLoadPending = false;
   private home: Pose2D = { x: 0, y: 0, theta: 0 };
@@ -442,10 +448,18 @@ export class EdgeDaemon {
     );
     this.follower = out.state;
     this.lastFollower = out;
+    if (out.status === 'following' && now - this.followSince > FRESH_PATH_S) this.freshObstructions = 0;
+    const freshlyObstructed = out.status === 'obstructed' && now - this.followSince <= FRESH_PATH_S;
+    if (freshlyObstructed) this.freshObstructions++;
     if (out.status === 'done') this.pathDone();
-    else if (out.status === 'obstructed' && this.costAt(pose) >= INSCRIBED) {
-      // The robot itself stands where its centre should not be (too close to something): any new path
-      // starts obstructed, so back away first instead of replanning on the spot.
+    else if (
+      out.status === 'obstructed' &&
+      (this.costAt(pose) >= INSCRIBED || (freshlyObstructed && this.freshObstructions >= 2))
+    ) {
+      // The robot stands where its centre should not be (too close to something), or new paths keep
+      // starting obstructed around it: any path from here would, so back away first instead of replanning
+      // on the spot.
+      this.freshObstructions = 0;
       this.follower = undefined;
       this.currentPath = [];
       this.beginRecovery(now, pose, 'blocked');
@@ -664,6 +678,7 @@ export class EdgeDaemon {
   }
 
   private follow(path: PathPose[]): void {
+    this.followSince = this.clock.now();
     this.currentPath = path;
     this.follower = startPath(path, this.params.follower);
   }
