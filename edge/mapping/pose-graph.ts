@@ -270,7 +270,7 @@ function solveCg(
   const p = Float64Array.from(z);
   const q = new Float64Array(size);
   let rz = dot(r, z);
-  const stop = 1e-12 * Math.max(1, dot(b, b));
+  const stop = 1e-20 * Math.max(1, dot(b, b));
   for (let it = 0; it < maxIterations && dot(r, r) > stop; it++) {
     multiply(p, q);
     const alpha = rz / dot(p, q);
