@@ -41,7 +41,7 @@ export class BoxWorld implements SimWorldQuery {
               [y - b.y0, -Math.PI / 2],
               [b.y1 - y, Math.PI / 2],
             ].sort((p, q) => p[0]! - q[0]!)[0]![1]!;
-      out.push({ bearing, depth: radius - d, height: b.height, id: b.id, moving: false });
+      out.push({ bearing, depth: radius - d, height: b.height, bottom: 0, id: b.id, moving: false });
     }
     return out;
   }

@@ -58,6 +58,8 @@ export const DEFAULT_FLOOR_SLIP: Readonly<Record<string, FloorSlip>> = {
 export interface BodyContact {
   id: string;
   height: number;
+  /** the obstacle's underside, m above the floor */
+  bottom: number;
   moving: boolean;
   /** true if the obstacle blocked the body (taller than blockingHeight) */
   blocking: boolean;
@@ -294,6 +296,7 @@ export class DiffDriveBody {
       const contact: BodyContact = {
         id: c.id,
         height: c.height,
+        bottom: c.bottom,
         moving: c.moving,
         blocking,
         relativeBearing,

@@ -50,8 +50,12 @@ export interface MissionReport {
   /** of the floor the tool reaches from any centre where the bare footprint fits */
   coverageStrict: number;
   cleanableAreaStrict: number;
+  /** contacts with obstacles the LIDAR's plane cuts (moving ones included) */
   collisions: number;
+  /** contacts with obstacles below the LIDAR plane */
   lowObstacleContacts: number;
+  /** contacts with overhangs above the LIDAR plane (a bed's body, a low shelf) the robot drove under */
+  overhangContacts: number;
   pathLength: number;
   simTime: number;
   wallTime: number;
@@ -104,10 +108,13 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
 
   let collisions = 0;
   let lowObstacleContacts = 0;
+  let overhangContacts = 0;
   const lidarHeight = config.lidar.mount.z;
   robot.body.onContact((contact) => {
-    if (contact.height >= lidarHeight) collisions++;
-    else lowObstacleContacts++;
+    // What the LIDAR's plane cuts is what it can see; the rest only a camera (or the bumper) can.
+    if (contact.height < lidarHeight) lowObstacleContacts++;
+    else if (contact.bottom > lidarHeight) overhangContacts++;
+    else collisions++;
   });
 
   const startPose: Pose2D = robot.truePose();
@@ -201,6 +208,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     cleanableAreaStrict: round(strict.cells * resolution * resolution, 2),
     collisions,
     lowObstacleContacts,
+    overhangContacts,
     pathLength: round(status.pathLength, 2),
     simTime: round(clock.now(), 2),
     wallTime: round(wallTime, 2),

@@ -13,6 +13,7 @@ const report = (world: string, seed: number, over: Partial<MissionReport>): Miss
   cleanableAreaStrict: 11,
   collisions: 0,
   lowObstacleContacts: 0,
+  overhangContacts: 0,
   pathLength: 50,
   simTime: 600,
   wallTime: 30,
@@ -28,7 +29,7 @@ const report = (world: string, seed: number, over: Partial<MissionReport>): Miss
 
 test('a sweep sums collisions and contacts and averages coverage per world', () => {
   const out = summarizeSweep([
-    report('studio', 1, { coverage: 0.98, lowObstacleContacts: 2 }),
+    report('studio', 1, { coverage: 0.98, lowObstacleContacts: 2, overhangContacts: 1 }),
     report('apartment', 1, { coverage: 0.9, collisions: 1, simTime: 1000, wallTime: 100 }),
     report('studio', 2, { coverage: 0.94, lowObstacleContacts: 3, simTime: 400, wallTime: 10 }),
     report('apartment', 2, { result: 'aborted', reason: 'time limit', coverage: 0.5 }),
@@ -41,6 +42,7 @@ test('a sweep sums collisions and contacts and averages coverage per world', () 
   assert.equal(studio!.meanCoverage, 0.96);
   assert.equal(studio!.minCoverage, 0.94);
   assert.equal(studio!.lowObstacleContacts, 5);
+  assert.equal(studio!.overhangContacts, 1);
   assert.equal(studio!.realtimeFactor, 25); // 1000 s simulated in 40 s
   assert.equal(apartment!.collisions, 1);
   assert.equal(apartment!.done, 1);

@@ -15,6 +15,7 @@ export interface WorldSweepSummary {
   meanCoverageStrict: number;
   collisions: number;
   lowObstacleContacts: number;
+  overhangContacts: number;
   meanSimTime: number;
   /** Σ simTime / Σ wallTime: each mission's own speed, whatever ran beside it */
   realtimeFactor: number;
@@ -43,6 +44,7 @@ export function summarizeSweep(reports: readonly MissionReport[]): WorldSweepSum
       meanCoverageStrict: round(mean((r) => r.coverageStrict)),
       collisions: sum((r) => r.collisions),
       lowObstacleContacts: sum((r) => r.lowObstacleContacts),
+      overhangContacts: sum((r) => r.overhangContacts ?? 0),
       meanSimTime: round(
         mean((r) => r.simTime),
         1,

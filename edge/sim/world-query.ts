@@ -11,6 +11,8 @@ export interface WorldContact {
   depth: number;
   /** top of the obstacle, m above the floor (below the LIDAR plane means only the camera could see it) */
   height: number;
+  /** its underside, m above the floor (0 for most; a bed's body or a shelf above the LIDAR plane is above it) */
+  bottom: number;
   /** obstacle id in the world, e.g. "wall", "table-1", "shoe-3", "person-1" */
   id: string;
   moving: boolean;

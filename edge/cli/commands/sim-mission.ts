@@ -65,7 +65,7 @@ export function configureSimMission(sim: Command): void {
       }
       const lines = [
         `mission ${report.result}${report.reason ? ` (${report.reason})` : ''} in the ${report.world} world, seed ${report.seed}`,
-        `coverage ${(report.coverage * 100).toFixed(1)} % of ${report.cleanableArea} m² (${(report.coverageStrict * 100).toFixed(1)} % of ${report.cleanableAreaStrict} m² where the bare footprint fits), collisions ${report.collisions}, low-obstacle contacts ${report.lowObstacleContacts}`,
+        `coverage ${(report.coverage * 100).toFixed(1)} % of ${report.cleanableArea} m² (${(report.coverageStrict * 100).toFixed(1)} % of ${report.cleanableAreaStrict} m² where the bare footprint fits), collisions ${report.collisions}, low-obstacle contacts ${report.lowObstacleContacts}, overhang contacts ${report.overhangContacts}`,
         `path ${report.pathLength} m, sim time ${report.simTime} s (explore ${report.exploreTime} s, cover ${report.coverTime} s), wall ${report.wallTime} s (${report.realtimeFactor}×)`,
         `replans ${report.replans} (max ${report.replanMsMax} ms), pose RMS error ${(report.poseRmse * 100).toFixed(1)} cm, map agreement ${(report.mapAgreement * 100).toFixed(1)} %`,
       ];

@@ -32,6 +32,7 @@ const ReportSchema = z
     coverageStrict: z.number(),
     collisions: z.number().int(),
     lowObstacleContacts: z.number().int(),
+    overhangContacts: z.number().int(),
     simTime: z.number(),
     wallTime: z.number(),
   })
@@ -97,7 +98,7 @@ export function configureSimSweep(sim: Command): void {
       }
       for (const s of summary)
         process.stdout.write(
-          `${s.world}: ${s.done}/${s.runs} done, coverage mean ${(s.meanCoverage * 100).toFixed(1)} % (min ${(s.minCoverage * 100).toFixed(1)} %), collisions ${s.collisions}, low-obstacle contacts ${s.lowObstacleContacts}, mean sim time ${s.meanSimTime} s, ${s.realtimeFactor}× real time\n`,
+          `${s.world}: ${s.done}/${s.runs} done, coverage mean ${(s.meanCoverage * 100).toFixed(1)} % (min ${(s.minCoverage * 100).toFixed(1)} %), collisions ${s.collisions}, low-obstacle contacts ${s.lowObstacleContacts}, overhang contacts ${s.overhangContacts}, mean sim time ${s.meanSimTime} s, ${s.realtimeFactor}× real time\n`,
         );
     });
 }

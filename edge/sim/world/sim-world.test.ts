@@ -176,9 +176,11 @@ describe('SimWorld.contacts', () => {
   });
 
   it('reports a low bed body the robot would wedge under, and low obstacles', () => {
-    assert.ok(world.contacts(-3, 3, 0.17).some((c) => c.id === 'bed' && c.height === 0.5));
+    const bed = world.contacts(-3, 3, 0.17).find((c) => c.id === 'bed' && c.height === 0.5);
+    assert.ok(bed && bed.bottom > 0.1, `the bed's body hangs above the floor: ${JSON.stringify(bed)}`);
     const shoe = world.contacts(0, 2, 0.17);
     assert.equal(shoe[0]!.id, 'shoe');
+    assert.equal(shoe[0]!.bottom, 0);
     assert.ok(shoe[0]!.depth > 0.17);
   });
 

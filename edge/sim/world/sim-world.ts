@@ -747,6 +747,7 @@ export class SimWorld implements SimWorldQuery {
           bearing: Math.atan2(ddy, ddx),
           depth,
           height: this.mH[i]!,
+          bottom: 0,
           id: this.objects[this.mObj[i]!]!.id,
           moving: true,
         });
@@ -804,6 +805,7 @@ export class SimWorld implements SimWorldQuery {
       bearing: inside ? Math.atan2(-nearY, -nearX) : Math.atan2(nearY, nearX),
       depth: inside ? radius + dist : radius - dist,
       height: this.pZt[i]!,
+      bottom: this.pZb[i]!,
       id: obj.id,
       moving: false,
     };
