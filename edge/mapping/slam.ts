@@ -321,9 +321,16 @@ export class Slam {
 
   /** Forgets everything: an empty map, no graph, the pose at the origin of a new map frame. */
   reset(): void {
-    pyramid(this.params).forEach((level, l) => (this.levels[l] = level));
-    this.prior = null;
+    this.startOver(pyramid(this.params), null);
     this.correction = { x: 0, y: 0, theta: 0 };
+    this.previousOdom = null;
+    this.scansSeen = 0;
+  }
+
+  /** New map levels (on a stored map, or empty) and an empty pose graph and trajectory. */
+  private startOver(levels: OccupancyMap[], prior: OccupancyGrid | null): void {
+    levels.forEach((level, l) => (this.levels[l] = level));
+    this.prior = prior;
     this.nodes.length = 0;
     this.edges.length = 0;
     this.submaps.clear();
@@ -331,8 +338,6 @@ export class Slam {
     this.loops = 0;
     this.lastIntegrated = null;
     this.unmatchedRun = 0;
-    this.previousOdom = null;
-    this.scansSeen = 0;
   }
 
   /**
@@ -353,15 +358,7 @@ export class Slam {
     const p = this.params;
     const levels = pyramid(p);
     levels[0]!.load(grid);
-    levels.forEach((level, l) => (this.levels[l] = level));
-    this.prior = grid;
-    this.nodes.length = 0;
-    this.edges.length = 0;
-    this.submaps.clear();
-    this.history.length = 0;
-    this.loops = 0;
-    this.lastIntegrated = null;
-    this.unmatchedRun = 0;
+    this.startOver(levels, grid);
     const points = scanToPoints(scan, laserMount, p.minRange, p.maxRange, p.normalProjection);
     const pointsPerLevel = this.levels.map((level) => voxelFilter(points, level.resolution));
     const top = this.levels.length - 1;
