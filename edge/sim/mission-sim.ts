@@ -112,9 +112,18 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   const lidarHeight = config.lidar.mount.z;
   robot.body.onContact((contact) => {
     // What the LIDAR's plane cuts is what it can see; the rest only a camera (or the bumper) can.
-    if (contact.height < lidarHeight) lowObstacleContacts++;
-    else if (contact.bottom > lidarHeight) overhangContacts++;
+    const kind =
+      contact.height < lidarHeight ? 'low obstacle' : contact.bottom > lidarHeight ? 'overhang' : 'collision';
+    if (kind === 'low obstacle') lowObstacleContacts++;
+    else if (kind === 'overhang') overhangContacts++;
     else collisions++;
+    // The simulator's own record, beside the robot's events in the mission log.
+    events.push({
+      time: clock.now(),
+      level: kind === 'collision' ? 'error' : 'warn',
+      type: 'sim.contact',
+      message: `${kind}: ${contact.id}${contact.moving ? ' (moving)' : ''} at ${((contact.relativeBearing * 180) / Math.PI).toFixed(0)}° from the heading`,
+    });
   });
 
   const startPose: Pose2D = robot.truePose();
