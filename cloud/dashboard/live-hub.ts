@@ -36,6 +36,26 @@ export interface LiveState {
 
 export type FleetRow = RobotSummary & { state: LiveState | null };
 
+type StateTelemetry = Extract<Extract<IngestedRecord, { kind: 'telemetry' }>['message'], { pose: unknown }>;
+
+/** The live view of one state telemetry message, as cached and as streamed. */
+function liveState(robotId: string, m: StateTelemetry, receivedAt: number): LiveState {
+  return {
+    robotId,
+    bootId: m.bootId,
+    seq: m.seq,
+    time: m.time,
+    receivedAt,
+    pose: m.pose,
+    missionState: m.missionState,
+    coverage: m.coverage,
+    batteryPercent: m.batteryPercent,
+    batteryVoltage: m.batteryVoltage,
+    linearSpeed: m.linearSpeed,
+    angularSpeed: m.angularSpeed,
+  };
+}
+
 /** What the hub needs of a response: Node's http.ServerResponse satisfies it. */
 export interface StreamSink {
   write(chunk: string): boolean;
@@ -220,21 +240,7 @@ export class LiveHub {
         // committed) when first asked for, so a fleet nobody watches costs no memory here.
         if (!this.states.has(r.robotId)) continue;
         const prev = this.states.get(r.robotId);
-        if (!prev || prev.time <= m.time)
-          this.states.set(r.robotId, {
-            robotId: r.robotId,
-            bootId: m.bootId,
-            seq: m.seq,
-            time: m.time,
-            receivedAt: r.receivedAt,
-            pose: m.pose,
-            missionState: m.missionState,
-            coverage: m.coverage,
-            batteryPercent: m.batteryPercent,
-            batteryVoltage: m.batteryVoltage,
-            linearSpeed: m.linearSpeed,
-            angularSpeed: m.angularSpeed,
-          });
+        if (!prev || prev.time <= m.time) this.states.set(r.robotId, liveState(r.robotId, m, r.receivedAt));
       }
     }
     if (this.clients.size === 0) return;
@@ -259,20 +265,7 @@ export class LiveHub {
         case 'telemetry': {
           const m = r.message;
           if (m.stream !== 'state' || !('pose' in m)) break;
-          message = sse('state', {
-            robotId: r.robotId,
-            bootId: m.bootId,
-            seq: m.seq,
-            time: m.time,
-            receivedAt: r.receivedAt,
-            pose: m.pose,
-            missionState: m.missionState,
-            coverage: m.coverage,
-            batteryPercent: m.batteryPercent,
-            batteryVoltage: m.batteryVoltage,
-            linearSpeed: m.linearSpeed,
-            angularSpeed: m.angularSpeed,
-          } satisfies LiveState);
+          message = sse('state', liveState(r.robotId, m, r.receivedAt));
           fleetKey = `state:${r.robotId}`;
           rank = 1;
           break;
