@@ -14,6 +14,23 @@ import { createGrid, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import { TEST_ADMIN_TOKEN, api, registerRobot, startTestCloud, waitFor } from '../test-support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** Headless Debian chromium with a fresh profile directory under `dir` (playwright passes it as --user-data-dir). */
+function launchChromium(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 // Set SWATH_DOCS_SCREENSHOT=1 to refresh the screenshots in docs/images/ from this run.
 const UPDATE_DOCS = process.env.SWATH_DOCS_SCREENSHOT === '1';
@@ -147,20 +164,7 @@ test(
       });
       assert.equal(viewer.status, 201);
 
-      // A fresh profile directory per run (playwright passes it as --user-data-dir).
-      browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-        executablePath: CHROMIUM,
-        viewport: { width: 1280, height: 800 },
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium(dir);
       const page = await browser.newPage();
       const pageErrors: string[] = [];
       page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -271,19 +275,7 @@ test(
     });
     let browser: BrowserContext | undefined;
     try {
-      browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-        executablePath: CHROMIUM,
-        viewport: { width: 1280, height: 800 },
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium(dir);
       browser.setDefaultTimeout(15000);
       const page = await browser.newPage();
       await signIn(page, demo.cloud.httpUrl, demo.adminToken);
