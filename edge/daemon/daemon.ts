@@ -44,6 +44,7 @@ import { loadStoredMap, saveStoredMap } from '../mapping/map-store.ts';
 import { RelocalizationParamsSchema, ScanFusion } from '../mapping/scan-fusion.ts';
 import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
+import { PlanRepairParamsSchema, resumePlan } from '../planning/plan-repair.ts';
 import {
   INITIAL_MISSION_STATE,
   transition,
@@ -52,7 +53,7 @@ import {
   type MissionState,
 } from '../mission/state-machine.ts';
 import { closeSlivers, CoverageTracker } from './coverage-tracker.ts';
-import type { MotionPlanner } from './planner-port.ts';
+import type { CoveragePlan, MotionPlanner } from './planner-port.ts';
 
 export const DaemonParamsSchema = z.object({
   controlRate: z.number().positive().default(20).describe('control loop, Hz'),
@@ -86,6 +87,7 @@ export const DaemonParamsSchema = z.object({
   recovery: RecoveryParamsSchema.prefault({}),
   frontiers: FrontierParamsSchema.prefault({}),
   costmap: CostmapParamsSchema.prefault({}),
+  planRepair: PlanRepairParamsSchema.prefault({}),
   slam: SlamParamsSchema.prefault({}),
   relocalization: RelocalizationParamsSchema.prefault({}),
 });
@@ -103,6 +105,9 @@ export interface MapStoreRef {
   id: string;
 }
 
+/** m: an interruption this close to the previous one is a repeat, and m of plan skipped per repeat */
+const REPEAT_INTERRUPTION_RADIUS = 0.25;
+const REPEAT_SKIP = 0.5;
 /** s: a path obstructed this soon after it was started was obstructed from the start */
 const FRESH_PATH_S = 0.3;
 
@@ -181,6 +186,10 @@ export class EdgeDaemon {
   /** clock time the current path was started, and how many paths in a row were obstructed at once */
   private followSince = 0;
   private freshObstructions = 0;
+  /** the coverage plan that was interrupted, and the follower's index in it: resumed rather than replanned */
+  private interrupted: { path: PathPose[]; index: number } | undefined;
+  /** where the last interruption happened, and how many in a row happened there */
+  private lastInterruption: { at: Point2D; repeats: number } | undefined;
   /** the mission asked for the stored map; it is loaded with the next fused scan */
   private mapLoadPending = false;
   private home: Pose2D = { x: 0, y: 0, theta: 0 };
@@ -460,6 +469,7 @@ export class EdgeDaemon {
       // starting obstructed around it: any path from here would, so back away first instead of replanning
       // on the spot.
       this.freshObstructions = 0;
+      this.keepInterrupted();
       this.follower = undefined;
       this.currentPath = [];
       this.beginRecovery(now, pose, 'blocked');
@@ -477,12 +487,15 @@ export class EdgeDaemon {
       this.blacklist.push(this.task.goal);
       this.explorationFailures = 0;
       this.task = { kind: 'none' };
-    } else if (kind === 'cover') this.replanCoverage();
-    else if (kind === 'home') this.dispatch({ type: 'arrivedHome' });
+    } else if (kind === 'cover') {
+      this.interrupted = undefined;
+      this.replanCoverage();
+    } else if (kind === 'home') this.dispatch({ type: 'arrivedHome' });
   }
 
   private pathBlocked(status: 'blocked' | 'obstructed'): void {
     const task = this.task;
+    this.keepInterrupted();
     this.follower = undefined;
     this.currentPath = [];
     const pose = this.pose();
@@ -518,6 +531,7 @@ export class EdgeDaemon {
       { time: now, odometry: this.odomLatest, mapPose: pose, cause, contacts: this.contacts },
       this.params.recovery,
     );
+    this.keepInterrupted();
     if (state.obstacleMap) {
       this.bumpMarks.push(state.obstacleMap);
       this.costmapLayers.camera.markObstacles([state.obstacleMap], now);
@@ -619,12 +633,62 @@ export class EdgeDaemon {
 
   // --- coverage --------------------------------------------------------------------------------------------
 
+  /** Remembers the coverage path being followed, so that an interruption resumes it (`resumeCoverage`). */
+  private keepInterrupted(): void {
+    if (this.task.kind !== 'cover' || this.currentPath.length < 2) return;
+    this.interrupted = { path: this.currentPath, index: this.lastFollower?.index ?? 0 };
+    const pose = this.pose();
+    if (!pose) return;
+    const last = this.lastInterruption;
+    const again = last && Math.hypot(pose.x - last.at.x, pose.y - last.at.y) < REPEAT_INTERRUPTION_RADIUS;
+    this.lastInterruption = { at: { x: pose.x, y: pose.y }, repeats: again ? last.repeats + 1 : 0 };
+  }
+
+  /**
+   * Rejoins the interrupted plan past whatever stopped it; false when it cannot be rejoined. The skipped
+   * stretch is retried once everything else is done.
+   */
+  private resumeCoverage(pose: Pose2D, started: number): boolean {
+    const interrupted = this.interrupted;
+    this.interrupted = undefined;
+    if (!interrupted) return false;
+    const radius = this.config.robotRadius;
+    const resumed = resumePlan(
+      interrupted.path,
+      interrupted.index,
+      pose,
+      this.costmap,
+      (costmap, from, goal) => this.planner.pathTo(costmap, from, goal, radius),
+      this.params.planRepair,
+      // Stopped here again by something the costmap does not show: pass over a little more each time.
+      (this.lastInterruption?.repeats ?? 0) * REPEAT_SKIP,
+    );
+    if (!resumed) return false;
+    for (const q of resumed.skipped) {
+      this.skipped.lift();
+      this.skipped.moveTo(q.x, q.y);
+    }
+    const ms = performance.now() - started;
+    this.replans++;
+    this.replanMsMax = Math.max(this.replanMsMax, ms);
+    this.task = { kind: 'cover' };
+    this.emit(
+      'info',
+      'coverage.resume',
+      `plan resumed at pose ${resumed.resumeIndex} of ${interrupted.path.length} after ${resumed.detour.toFixed(1)} m, ` +
+        `${resumed.skipped.length} poses skipped, ${ms.toFixed(0)} ms`,
+    );
+    this.follow(resumed.path);
+    return true;
+  }
+
   private replanCoverage(): void {
     const pose = this.pose();
     if (!pose) return;
     const now = this.clock.now();
     this.rebuildCostmap(this.grid, now);
     const started = performance.now();
+    if (this.resumeCoverage(pose, started)) return;
     const request = (withSkipped: boolean) => {
       // Slivers between neighbouring sweeps are not worth a row each: plan as if they were swept.
       const covered = closeSlivers(
@@ -644,20 +708,21 @@ export class EdgeDaemon {
         robotRadius: this.config.robotRadius,
       });
     };
-    let plan = request(true);
-    if ((!plan || plan.path.length < 2) && this.skipped.count > 0) {
+    // Slivers along walls that the tool's edge just missed are not worth another trip.
+    const worthIt = (p: CoveragePlan | undefined) =>
+      p && p.path.length >= 2 && p.plannedArea >= this.params.minReplanArea ? p : undefined;
+    let plan = worthIt(request(true));
+    if (!plan && this.skipped.count > 0) {
       // Everything else is done: retry the places that were blocked.
       this.skipped.covered.fill(0);
       this.skipped.count = 0;
       this.emit('info', 'coverage.retry', 'retrying areas skipped because they were blocked');
-      plan = request(false);
+      plan = worthIt(request(false));
     }
     const ms = performance.now() - started;
     this.replans++;
     this.replanMsMax = Math.max(this.replanMsMax, ms);
-    // Slivers along walls that the tool's edge just missed are not worth another trip.
-    if (plan && plan.plannedArea < this.params.minReplanArea) plan = undefined;
-    if (!plan || plan.path.length < 2) {
+    if (!plan) {
       this.emit('info', 'coverage.complete', 'nothing reachable left to clean');
       this.dispatch({ type: 'coverageComplete' });
       return;

@@ -11,7 +11,7 @@ import type { RobotConfig } from '../../shared/config.ts';
 import { Pose2DSchema, type Pose2D } from '../../shared/geometry.ts';
 import { parseOrThrow } from '../../shared/validate.ts';
 import { CoverageTracker } from '../daemon/coverage-tracker.ts';
-import { EdgeDaemon, type DaemonEvent } from '../daemon/daemon.ts';
+import { EdgeDaemon, type DaemonEvent, type EdgeDaemonOptions } from '../daemon/daemon.ts';
 import type { MotionPlanner } from '../daemon/planner-port.ts';
 import { renderMapPng, writeRosMap } from '../mapping/map-file.ts';
 import { growMask } from '../planning/footprint.ts';
@@ -35,6 +35,8 @@ export interface MissionOptions {
   lidarOutage?: { at: number; duration: number };
   /** keep the site's map here between runs (the map id is the world's name) */
   mapDir?: string;
+  /** the daemon's parameters, over its defaults */
+  daemonParams?: EdgeDaemonOptions['params'];
   /** called about every simulated 10 s */
   onProgress?: (progress: { simTime: number; mode: string; coverage: number }) => void;
 }
@@ -90,6 +92,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     devices: { lidar, base },
     planner: options.planner,
     logger: options.logger,
+    ...(options.daemonParams ? { params: options.daemonParams } : {}),
     ...(options.mapDir ? { maps: { root: options.mapDir, id: mapIdFor(options.world) } } : {}),
   });
   const events: DaemonEvent[] = [];
