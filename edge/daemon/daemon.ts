@@ -44,6 +44,7 @@ import { loadStoredMap, saveStoredMap } from '../mapping/map-store.ts';
 import { RelocalizationParamsSchema, ScanFusion } from '../mapping/scan-fusion.ts';
 import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
+import { escapeAlongTrail } from '../planning/escape.ts';
 import { PlanRepairParamsSchema, resumePlan } from '../planning/plan-repair.ts';
 import {
   INITIAL_MISSION_STATE,
@@ -108,6 +109,19 @@ export interface MapStoreRef {
 /** m: an interruption this close to the previous one is a repeat, and m of plan skipped per repeat */
 const REPEAT_INTERRUPTION_RADIUS = 0.25;
 const REPEAT_SKIP = 0.5;
+/**
+ * Boxed in: at least this many m², and this share of the area swept so far, left to clean but unreachable
+ * from the robot. Marks lifted, an escape and back-offs are tried then.
+ */
+const BOXED_IN_AREA = 1;
+const BOXED_IN_SHARE = 0.25;
+const MAX_BOXED_IN = 3;
+const BOXED_IN_MARK_RADIUS = 0.6;
+/** m/s along the trail out of a pocket */
+const ESCAPE_SPEED = 0.1;
+/** the trail kept: a point every TRAIL_SPACING m, the last TRAIL_POINTS to 2 × TRAIL_POINTS of them */
+const TRAIL_SPACING = 0.05;
+const TRAIL_POINTS = 400;
 /** s: a path obstructed this soon after it was started was obstructed from the start */
 const FRESH_PATH_S = 0.3;
 
@@ -149,6 +163,8 @@ type Task =
   | { kind: 'none' }
   | { kind: 'explore'; goal: Point2D }
   | { kind: 'cover' }
+  /** backing out of a pocket of the costmap along the trail (coverage resumes afterwards) */
+  | { kind: 'escape' }
   | { kind: 'home' }
   | { kind: 'recover'; state: RecoveryState; resume: 'explore' | 'cover' | 'home' };
 
@@ -183,6 +199,8 @@ export class EdgeDaemon {
   /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
   private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
+  /** back-outs in a row because nothing reachable was left but much unreachable */
+  private boxedIn = 0;
   /** clock time the current path was started, and how many paths in a row were obstructed at once */
   private followSince = 0;
   private freshObstructions = 0;
@@ -197,6 +215,8 @@ export class EdgeDaemon {
   private replanMsMax = 0;
   private pathLength = 0;
   private lastPathPoint: Point2D | undefined;
+  /** the recently driven trail, map frame, a point every TRAIL_SPACING m (the way out of a pocket) */
+  private trail: Point2D[] = [];
   private modeSince = 0;
   private exploreTime = 0;
   private coverTime = 0;
@@ -437,6 +457,11 @@ export class EdgeDaemon {
     if (this.lastPathPoint)
       this.pathLength += Math.hypot(pose.x - this.lastPathPoint.x, pose.y - this.lastPathPoint.y);
     this.lastPathPoint = { x: pose.x, y: pose.y };
+    const tip = this.trail[this.trail.length - 1];
+    if (!tip || Math.hypot(pose.x - tip.x, pose.y - tip.y) >= TRAIL_SPACING) {
+      this.trail.push({ x: pose.x, y: pose.y });
+      if (this.trail.length > 2 * TRAIL_POINTS) this.trail = this.trail.slice(-TRAIL_POINTS);
+    }
   }
 
   private decide(now: number, pose: Pose2D): { v: number; omega: number } {
@@ -450,10 +475,17 @@ export class EdgeDaemon {
     }
     if (!this.follower) return { v: 0, omega: 0 };
     const odom = this.odomLatest;
+    // Escaping runs where the costmap says the robot cannot be: slowly, behind the gate alone.
+    const escaping = task.kind === 'escape';
     const out = followPath(
       this.follower,
-      { time: now, pose, velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 }, costmap: this.costmap },
-      this.params.follower,
+      {
+        time: now,
+        pose,
+        velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 },
+        ...(escaping ? {} : { costmap: this.costmap }),
+      },
+      escaping ? this.escapeParams() : this.params.follower,
     );
     this.follower = out.state;
     this.lastFollower = out;
@@ -487,8 +519,9 @@ export class EdgeDaemon {
       this.blacklist.push(this.task.goal);
       this.explorationFailures = 0;
       this.task = { kind: 'none' };
-    } else if (kind === 'cover') {
+    } else if (kind === 'cover' || kind === 'escape') {
       this.interrupted = undefined;
+      this.task = { kind: 'none' };
       this.replanCoverage();
     } else if (kind === 'home') this.dispatch({ type: 'arrivedHome' });
   }
@@ -554,6 +587,33 @@ export class EdgeDaemon {
     if (task.resume === 'explore') this.task = { kind: 'none' };
     this.dispatch({ type: 'pathBlocked' });
     return { v: 0, omega: 0 };
+  }
+
+  /**
+   * Nothing reachable is left, yet much more is unreachable than a finished mission leaves behind (floor seen
+   * under furniture or through a gap): the robot is in a pocket, not done.
+   */
+  private isBoxedIn(answer: CoveragePlan | undefined): boolean {
+    const unreachable = answer?.unreachableArea ?? 0;
+    const swept = this.coverage.count * this.coverage.info.resolution ** 2;
+    return unreachable >= Math.max(BOXED_IN_AREA, BOXED_IN_SHARE * swept);
+  }
+
+  private escapeParams(): DaemonParams['follower'] {
+    const f = this.params.follower;
+    return { ...f, maxLinearSpeed: Math.min(f.maxLinearSpeed, ESCAPE_SPEED) };
+  }
+
+  /** Forgets the bump marks within `radius` of the robot; how many. */
+  private liftBumpMarks(pose: Pose2D, radius: number): number {
+    const near = this.bumpMarks.filter((m) => Math.hypot(m.x - pose.x, m.y - pose.y) <= radius);
+    if (near.length === 0) return 0;
+    const kept = this.bumpMarks.filter((m) => !near.includes(m));
+    this.bumpMarks.length = 0;
+    this.bumpMarks.push(...kept);
+    this.costmapLayers.camera.clearPoints(near);
+    this.rebuildCostmap(this.grid, this.clock.now());
+    return near.length;
   }
 
   /** The costmap's cost under a map-frame point (unknown outside the grid). */
@@ -711,17 +771,58 @@ export class EdgeDaemon {
     // Slivers along walls that the tool's edge just missed are not worth another trip.
     const worthIt = (p: CoveragePlan | undefined) =>
       p && p.path.length >= 2 && p.plannedArea >= this.params.minReplanArea ? p : undefined;
-    let plan = worthIt(request(true));
+    let answer = request(true);
+    let plan = worthIt(answer);
     if (!plan && this.skipped.count > 0) {
       // Everything else is done: retry the places that were blocked.
       this.skipped.covered.fill(0);
       this.skipped.count = 0;
       this.emit('info', 'coverage.retry', 'retrying areas skipped because they were blocked');
-      plan = worthIt(request(false));
+      answer = request(false);
+      plan = worthIt(answer);
     }
     const ms = performance.now() - started;
     this.replans++;
     this.replanMsMax = Math.max(this.replanMsMax, ms);
+    const boxedIn = !plan && this.isBoxedIn(answer);
+    if (boxedIn && this.boxedIn < MAX_BOXED_IN) {
+      // Much is left but none of it can be reached from here: the robot has wedged itself into a pocket of
+      // the costmap, sealed by its own bump marks or a shifted wall. Forget the marks around it (a bump
+      // marks them again) and try once more; then back out before calling the coverage done.
+      this.boxedIn++;
+      const lifted = this.liftBumpMarks(pose, BOXED_IN_MARK_RADIUS);
+      this.emit(
+        'warn',
+        'coverage.boxed-in',
+        `${answer!.unreachableArea.toFixed(1)} m² left but none reachable from here: ` +
+          (lifted > 0 ? `forgetting ${lifted} bump marks nearby` : 'backing out'),
+      );
+      if (lifted > 0) {
+        this.replanCoverage();
+        return;
+      }
+      const escape = escapeAlongTrail(this.costmap, this.trail, pose);
+      if (escape) {
+        this.emit(
+          'info',
+          'coverage.escape',
+          `leaving the pocket along the trail driven in (${pathLengthOf(escape).toFixed(1)} m)`,
+        );
+        this.task = { kind: 'escape' };
+        this.followSince = this.clock.now();
+        this.currentPath = escape;
+        this.follower = startPath(escape, this.escapeParams());
+      } else this.beginRecovery(now, pose, 'blocked');
+      return;
+    }
+    if (plan) this.boxedIn = 0;
+    if (boxedIn) {
+      // Still boxed in: the coverage is not done, the robot is stuck. Say so rather than go home.
+      const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${answer!.unreachableArea.toFixed(1)} m² left, none reachable`;
+      this.emit('error', 'coverage.stuck', reason);
+      this.dispatch({ type: 'fault', reason });
+      return;
+    }
     if (!plan) {
       this.emit('info', 'coverage.complete', 'nothing reachable left to clean');
       this.dispatch({ type: 'coverageComplete' });

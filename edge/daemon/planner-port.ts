@@ -16,6 +16,7 @@ export interface CoverageRequest {
 }
 
 export interface CoveragePlan {
+  /** empty when nothing reachable is left to clean */
   path: PathPose[];
   /** m² of the reachable cleanable area left uncovered that the plan visits */
   plannedArea: number;
@@ -26,6 +27,9 @@ export interface CoveragePlan {
 export interface MotionPlanner {
   /** A collision-free path from `from` to `goal` on the costmap, or undefined when there is none. */
   pathTo(costmap: Costmap, from: Pose2D, goal: Point2D, robotRadius: number): PathPose[] | undefined;
-  /** A coverage path over what is left to clean, or undefined when nothing reachable is left. */
+  /**
+   * A coverage path over what is left to clean (an empty one, with the area that cannot be reached, when
+   * nothing reachable is left), or undefined when there is nothing to plan on.
+   */
   coverage(request: CoverageRequest): CoveragePlan | undefined;
 }

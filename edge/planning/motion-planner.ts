@@ -35,8 +35,9 @@ export function createMotionPlanner(options: { incremental?: boolean } = {}): Mo
           ? replanCoverage(last, request.costmap, request.start, request.covered, params)
           : planCoverage(request.costmap, request.start, request.covered, params);
       last = result;
-      if (result.path.length < 2 || result.plannedCells === 0) return undefined;
       const cellArea = request.costmap.resolution ** 2;
+      if (result.path.length < 2 || result.plannedCells === 0)
+        return { path: [], plannedArea: 0, unreachableArea: result.unreachableCells * cellArea };
       return {
         path: result.path,
         plannedArea: result.plannedCells * cellArea,

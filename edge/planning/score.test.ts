@@ -86,7 +86,10 @@ describe('motion planner adapter', () => {
       );
       sweepPolyline(grid, covered, undefined, second.path, 0.15);
       const last = second.path[second.path.length - 1]!;
-      assert.equal(planner.coverage({ ...request, start: last, covered }), undefined);
+      const none = planner.coverage({ ...request, start: last, covered })!;
+      assert.deepEqual(none.path, []);
+      assert.equal(none.plannedArea, 0);
+      assert.ok(none.unreachableArea < 0.05, `unreachable ${none.unreachableArea}`);
       assert.ok(planner.pathTo(costmap, request.start, { x: 3.8, y: 2.8 }, 0.17)!.length > 2);
     });
 });
