@@ -122,6 +122,14 @@ const ESCAPE_SPEED = 0.1;
 /** the trail kept: a point every TRAIL_SPACING m, the last TRAIL_POINTS to 2 × TRAIL_POINTS of them */
 const TRAIL_SPACING = 0.05;
 const TRAIL_POINTS = 400;
+/**
+ * The robot integrates a scan (and adds a pose-graph node) every 0.2 m or 0.2 rad, or every 5 s standing. At
+ * the mapping defaults (0.05 m, 0.05 rad, 2 s, for replaying logs) a coverage mission, which turns and stops
+ * all the time, grew its pose graph to tens of thousands of nodes, and solving it took three quarters of the
+ * CPU. The scans in between still mark and clear the costmap's LIDAR layer.
+ */
+export const DAEMON_SLAM_DEFAULTS = { integrateDistance: 0.2, integrateAngle: 0.2, integrateInterval: 5 };
+
 /** s: a path obstructed this soon after it was started was obstructed from the start */
 const FRESH_PATH_S = 0.3;
 
@@ -252,6 +260,7 @@ export class EdgeDaemon {
         ...options.params?.recovery,
       },
       frontiers: { robotRadius: radius, ...options.params?.frontiers },
+      slam: { ...DAEMON_SLAM_DEFAULTS, ...options.params?.slam },
       costmap: { robotRadius: radius, ...options.params?.costmap },
     });
     const mount = this.config.lidar.mount;
@@ -375,7 +384,7 @@ export class EdgeDaemon {
     if (!fused) return;
     const slam = this.params.slam;
     const rays = scanToRays(fused.scan, this.laserMount, fused.pose, slam.minRange, slam.maxRange, 0);
-    const grid = this.refreshGrid(fused.pose);
+    const grid = this.refreshGrid(fused.pose, fused.integrated);
     this.costmapLayers.costmap.resize(grid);
     this.costmapLayers.lidar.markAndClear(rays, grid);
     const now = this.clock.now();
@@ -390,8 +399,9 @@ export class EdgeDaemon {
    * The SLAM map with the cells under the robot marked free: it is standing there, though the LIDAR (whose
    * minimum range is longer than the body) never sees that floor.
    */
-  private refreshGrid(pose: Pose2D): OccupancyGrid {
-    const grid = this.fusion.slam.toOccupancyGrid();
+  private refreshGrid(pose: Pose2D, mapChanged: boolean): OccupancyGrid {
+    // The SLAM map only changes when a scan is integrated; in between, the footprint is added to the copy.
+    const grid = mapChanged ? this.fusion.slam.toOccupancyGrid() : this.grid;
     const { width, height, resolution, origin, data } = grid;
     const r = this.config.robotRadius;
     const x0 = Math.max(0, Math.floor((pose.x - r - origin.x) / resolution));
