@@ -26,7 +26,11 @@ export interface MissionOptions {
   world: string;
   seed: number;
   planner: MotionPlanner;
-  /** simulated seconds before the mission is aborted (default 3600) */
+  /**
+   * simulated seconds before the mission is aborted; default: 90 s per m² of cleanable floor, at least an
+   * hour (studio 1 h, apartment 2 h, office 6.2 h — a robot covering 0.3 m swaths needs about 40–60 s per m²
+   * with its turns, detours and stops)
+   */
   timeLimit?: number;
   out?: string;
   config?: RobotConfig;
@@ -81,7 +85,6 @@ const TRUTH_RATE = 20;
 export async function runMission(options: MissionOptions): Promise<MissionReport> {
   const started = performance.now();
   const config = options.config ?? SIM_ROBOT_CONFIG;
-  const timeLimit = options.timeLimit ?? 3600;
   const clock = new VirtualClock();
   const world = loadWorld(options.world);
   const robot = new SimulatedRobot({ world, clock, seed: options.seed, config });
@@ -107,6 +110,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   const strict = cleanableTruth(world, resolution, config.robotRadius, config.toolWidth / 2);
   const { cleanable, info: truthInfo } = truth;
   const cleanableCells = truth.cells;
+  const timeLimit = options.timeLimit ?? defaultTimeLimit(cleanableCells * resolution * resolution);
   const trueCoverage = new CoverageTracker(truthInfo, config.toolWidth / 2);
 
   let collisions = 0;
@@ -166,7 +170,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   let resumedAfterOutage: boolean | undefined;
   const outage = options.lidarOutage;
   let result: MissionReport['result'] = 'aborted';
-  let reason: string | undefined = 'time limit';
+  let reason: string | undefined = `time limit (${timeLimit} s)`;
   let nextProgress = 10;
   while (clock.now() < timeLimit) {
     const t = clock.now();
@@ -281,3 +285,8 @@ function cleanableTruth(world: SimWorld, resolution: number, clearance: number, 
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/** s: the default time budget of a mission over this much cleanable floor (m²) */
+export function defaultTimeLimit(cleanableArea: number): number {
+  return Math.max(3600, Math.round(90 * cleanableArea));
+}

@@ -9,7 +9,7 @@ interface MissionFlags {
   seed: string;
   json?: boolean;
   out?: string;
-  timeLimit: string;
+  timeLimit?: string;
   lidarOutage?: string;
   mapDir?: string;
 }
@@ -25,7 +25,10 @@ export function configureSimMission(sim: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--json', 'print the report as one JSON object')
     .option('--out <dir>', 'write the final map (ROS files + PNG with the driven path) and the mission log')
-    .option('--time-limit <s>', 'simulated seconds before the mission is aborted', '3600')
+    .option(
+      '--time-limit <s>',
+      'simulated seconds before the mission is aborted (default: 90 s per m² of cleanable floor, at least 3600)',
+    )
     .option('--lidar-outage <at,duration>', 'unplug the LIDAR at this time for this long (s)')
     .option(
       '--map-dir <dir>',
@@ -33,7 +36,10 @@ export function configureSimMission(sim: Command): void {
     )
     .action(async (flags: MissionFlags) => {
       const seed = parseNumberFlag('--seed', flags.seed, { integer: true, min: 0 });
-      const timeLimit = parseNumberFlag('--time-limit', flags.timeLimit, { min: 1 });
+      const timeLimit =
+        flags.timeLimit === undefined
+          ? undefined
+          : parseNumberFlag('--time-limit', flags.timeLimit, { min: 1 });
       let lidarOutage: { at: number; duration: number } | undefined;
       if (flags.lidarOutage) {
         const [at, duration] = flags.lidarOutage.split(',');

@@ -50,8 +50,8 @@ describe('swath sim sweep', () => {
     assert.equal(summary.worlds[0]!.runs, 2);
     // 12 simulated seconds are not enough for a mission: both stop at the time limit, and say so.
     assert.deepEqual(summary.worlds[0]!.aborted, [
-      { seed: 1, reason: 'time limit' },
-      { seed: 2, reason: 'time limit' },
+      { seed: 1, reason: 'time limit (12 s)' },
+      { seed: 2, reason: 'time limit (12 s)' },
     ]);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     assert.equal(lines.length, 2);

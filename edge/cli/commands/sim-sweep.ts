@@ -14,7 +14,7 @@ interface SweepFlags {
   worlds: string;
   seeds: string;
   jobs: string;
-  timeLimit: string;
+  timeLimit?: string;
   json?: boolean;
   out?: string;
 }
@@ -46,7 +46,10 @@ export function configureSimSweep(sim: Command): void {
     .option('--worlds <list>', 'comma-separated presets or world files', 'studio,apartment,office')
     .option('--seeds <list>', 'seeds: numbers and ranges, e.g. 1-20 or 1,4,7-9', '1-20')
     .option('--jobs <n>', 'missions at a time', '2')
-    .option('--time-limit <s>', 'simulated seconds before a mission is aborted', '3600')
+    .option(
+      '--time-limit <s>',
+      'simulated seconds before a mission is aborted (default: 90 s per m² of cleanable floor, at least 3600)',
+    )
     .option('--json', 'print the per-world summary as one JSON object')
     .option('--out <file>', 'also append every mission report to this JSONL file')
     .action(async (flags: SweepFlags) => {
@@ -63,7 +66,10 @@ export function configureSimSweep(sim: Command): void {
         .filter(Boolean);
       if (worlds.length === 0) throw new UserInputError('--worlds: name at least one world');
       const jobs = parseNumberFlag('--jobs', flags.jobs, { integer: true, min: 1 });
-      const timeLimit = parseNumberFlag('--time-limit', flags.timeLimit, { min: 1 });
+      const timeLimit =
+        flags.timeLimit === undefined
+          ? undefined
+          : parseNumberFlag('--time-limit', flags.timeLimit, { min: 1 });
       const out = flags.out ? resolve(flags.out) : undefined;
       if (out) {
         mkdirSync(dirname(out), { recursive: true });
@@ -103,10 +109,10 @@ export function configureSimSweep(sim: Command): void {
     });
 }
 
-function runChild(world: string, seed: number, timeLimit: number): Promise<MissionReport> {
+function runChild(world: string, seed: number, timeLimit: number | undefined): Promise<MissionReport> {
   return new Promise((resolvePromise, reject) => {
     const args = [SWATH, 'sim', '--world', world, '--seed', String(seed), '--json'];
-    args.push('--time-limit', String(timeLimit));
+    if (timeLimit !== undefined) args.push('--time-limit', String(timeLimit));
     // A sweep started from a test must not have its children report as test processes.
     const { NODE_TEST_CONTEXT: _testContext, ...env } = process.env;
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
