@@ -61,6 +61,12 @@ export const DaemonParamsSchema = z.object({
   costmapInterval: z.number().positive().default(0.2).describe('s between costmap rebuilds'),
   /** the fixed grid on which the swept area is tracked, centred on the map origin */
   coverageExtent: z.number().positive().default(64).describe('m, side of the coverage grid'),
+  coverageOverlap: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0)
+    .describe('fraction of the tool width that neighbouring coverage rows overlap'),
   minReplanArea: z
     .number()
     .nonnegative()
@@ -82,7 +88,7 @@ export const DaemonParamsSchema = z.object({
     .int()
     .positive()
     .default(200)
-    .describe('coverage replans before the mission gives up'),
+    .describe('coverage plans made afresh (resumed ones do not count) before the mission gives up'),
   follower: PathFollowerParamsSchema.prefault({}),
   gate: SafetyGateParamsSchema.prefault({}),
   recovery: RecoveryParamsSchema.prefault({}),
@@ -117,6 +123,10 @@ const BOXED_IN_AREA = 1;
 const BOXED_IN_SHARE = 0.25;
 const MAX_BOXED_IN = 3;
 const BOXED_IN_MARK_RADIUS = 0.6;
+/** this many recoveries within WEDGED_WINDOW s and WEDGED_RADIUS m of each other: the robot is wedged */
+const WEDGED_RECOVERIES = 8;
+const WEDGED_WINDOW = 60;
+const WEDGED_RADIUS = 0.3;
 /** m/s along the trail out of a pocket */
 const ESCAPE_SPEED = 0.1;
 /** the trail kept: a point every TRAIL_SPACING m, the last TRAIL_POINTS to 2 × TRAIL_POINTS of them */
@@ -220,6 +230,10 @@ export class EdgeDaemon {
   private mapLoadPending = false;
   private home: Pose2D = { x: 0, y: 0, theta: 0 };
   private replans = 0;
+  /** coverage plans made afresh (not resumed): the give-up count */
+  private freshPlans = 0;
+  /** recent recoveries (map frame, clock time): many in one spot means the robot is wedged */
+  private recentRecoveries: Array<{ x: number; y: number; time: number }> = [];
   private replanMsMax = 0;
   private pathLength = 0;
   private lastPathPoint: Point2D | undefined;
@@ -569,6 +583,7 @@ export class EdgeDaemon {
 
   private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop' | 'blocked'): void {
     if (this.task.kind === 'recover' || !this.odomLatest) return;
+    if (this.wedged(now, pose)) return;
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
       { time: now, odometry: this.odomLatest, mapPose: pose, cause, contacts: this.contacts },
@@ -612,6 +627,24 @@ export class EdgeDaemon {
   private escapeParams(): DaemonParams['follower'] {
     const f = this.params.follower;
     return { ...f, maxLinearSpeed: Math.min(f.maxLinearSpeed, ESCAPE_SPEED) };
+  }
+
+  /**
+   * Counts this recovery; true (and a fault raised) when it is the WEDGED_RECOVERIES-th within WEDGED_WINDOW s
+   * in one spot: the robot bumps, cannot get clear (something behind it too), and bumps again.
+   */
+  private wedged(now: number, pose: Pose2D): boolean {
+    const recent = this.recentRecoveries.filter(
+      (r) => now - r.time <= WEDGED_WINDOW && Math.hypot(r.x - pose.x, r.y - pose.y) <= WEDGED_RADIUS,
+    );
+    recent.push({ x: pose.x, y: pose.y, time: now });
+    this.recentRecoveries = recent;
+    if (recent.length < WEDGED_RECOVERIES) return false;
+    const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${recent.length} back-offs in ${WEDGED_WINDOW} s without getting clear`;
+    this.recentRecoveries = [];
+    this.emit('error', 'recovery.wedged', reason);
+    this.dispatch({ type: 'fault', reason });
+    return true;
   }
 
   /** Forgets the bump marks within `radius` of the robot; how many. */
@@ -775,6 +808,7 @@ export class EdgeDaemon {
         start: pose,
         covered,
         toolWidth: this.config.toolWidth,
+        overlap: this.params.coverageOverlap,
         robotRadius: this.config.robotRadius,
       });
     };
@@ -838,7 +872,8 @@ export class EdgeDaemon {
       this.dispatch({ type: 'coverageComplete' });
       return;
     }
-    if (this.replans > this.params.maxReplans) {
+    this.freshPlans++;
+    if (this.freshPlans > this.params.maxReplans) {
       this.emit('warn', 'coverage.giveup', `stopped after ${this.replans} replans`);
       this.dispatch({ type: 'coverageComplete' });
       return;

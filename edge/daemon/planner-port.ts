@@ -12,6 +12,8 @@ export interface CoverageRequest {
   /** 1 where the tool has already swept, in the costmap's geometry */
   covered: Uint8Array;
   toolWidth: number;
+  /** fraction of the tool width neighbouring rows overlap (tracking and localization errors), 0 by default */
+  overlap?: number;
   robotRadius: number;
 }
 

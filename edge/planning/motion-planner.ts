@@ -20,7 +20,7 @@ export function createMotionPlanner(options: { incremental?: boolean } = {}): Mo
   return {
     pathTo: (costmap, from, goal) => planTransit(costmap, from, goal),
     coverage(request: CoverageRequest): CoveragePlan | undefined {
-      const params = { toolWidth: request.toolWidth };
+      const params = { toolWidth: request.toolWidth, overlap: request.overlap ?? 0 };
       const started = request.covered.some((v) => v !== 0);
       const { costmap } = request;
       const sameMap = geometry !== undefined && sameGeometry(geometry, costmap);

@@ -13,7 +13,7 @@ import { parseOrThrow } from '../../shared/validate.ts';
 import { CoverageTracker } from '../daemon/coverage-tracker.ts';
 import { EdgeDaemon, type DaemonEvent, type EdgeDaemonOptions } from '../daemon/daemon.ts';
 import type { MotionPlanner } from '../daemon/planner-port.ts';
-import { renderMapPng, writeRosMap } from '../mapping/map-file.ts';
+import { encodePng, renderMapPng, writeRosMap } from '../mapping/map-file.ts';
 import { growMask } from '../planning/footprint.ts';
 import { mapAgreement, mapPoseInWorld, PoseErrorStats } from './metrics.ts';
 import { SimulatedRobot, SIM_ROBOT_CONFIG } from './sim-robot.ts';
@@ -108,7 +108,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   const margin = daemon.params.gate.stopMargin;
   const truth = cleanableTruth(world, resolution, config.robotRadius + margin, config.toolWidth / 2);
   const strict = cleanableTruth(world, resolution, config.robotRadius, config.toolWidth / 2);
-  const { cleanable, info: truthInfo } = truth;
+  const { cleanable, info: truthInfo, grid: truthGrid } = truth;
   const cleanableCells = truth.cells;
   const timeLimit = options.timeLimit ?? defaultTimeLimit(cleanableCells * resolution * resolution);
   const trueCoverage = new CoverageTracker(truthInfo, config.toolWidth / 2);
@@ -249,6 +249,10 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
       renderMapPng(map, { polylines: [{ points: driven, color: [220, 40, 40] }] }),
     );
     writeFileSync(
+      join(options.out, 'coverage.png'),
+      renderCoveragePng(truthGrid, cleanable, trueCoverage.covered),
+    );
+    writeFileSync(
       join(options.out, 'mission.jsonl'),
       events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''),
     );
@@ -281,7 +285,34 @@ function cleanableTruth(world: SimWorld, resolution: number, clearance: number, 
     if (reach.grid.data[i] !== 0) cleanable[i] = 0;
     cells += cleanable[i]!;
   }
-  return { cleanable, cells, info: reach.grid };
+  return { cleanable, cells, info: reach.grid, grid: reach.grid };
+}
+
+/**
+ * The true floor as the mission swept it (PNG, north up): swept cleanable floor green, cleanable floor left
+ * unswept red, obstacles dark, the rest light grey.
+ */
+function renderCoveragePng(
+  grid: { width: number; height: number; data: ArrayLike<number> },
+  cleanable: Uint8Array,
+  swept: Uint8Array,
+): Buffer {
+  const { width, height } = grid;
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (height - 1 - y) * width + x;
+      const colour =
+        cleanable[i] && swept[i]
+          ? [110, 190, 110]
+          : cleanable[i]
+            ? [230, 50, 50]
+            : grid.data[i] !== 0
+              ? [60, 60, 60]
+              : [225, 225, 225];
+      data.set(colour, 3 * (y * width + x));
+    }
+  return encodePng({ width, height, channels: 3, maxval: 255, data });
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
