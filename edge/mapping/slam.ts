@@ -114,7 +114,16 @@ export const SlamParamsSchema = z.object({
         .number()
         .nonnegative()
         .default(0.1)
-        .describe('m: smaller closures add an edge but do not re-optimise'),
+        .describe(
+          'm: closures moving the robot less (and turning it less than minAngleCorrection) add an edge but do not re-optimise',
+        ),
+      minAngleCorrection: z
+        .number()
+        .nonnegative()
+        .default(0.005)
+        .describe(
+          'rad: the same for the heading (a heading error shifts the map around the robot by it times the range)',
+        ),
       stepSigma: z.number().positive().default(0.03).describe('m, σ of consecutive scan-matched steps'),
       confidentScore: z
         .number()
@@ -496,7 +505,7 @@ export class Slam {
     const shift = Math.hypot(match.pose.x - pose.x, match.pose.y - pose.y);
     if (
       shift < lc.minCorrection &&
-      Math.abs(normalizeAngle(match.pose.theta - pose.theta)) < lc.minCorrection / 10
+      Math.abs(normalizeAngle(match.pose.theta - pose.theta)) < lc.minAngleCorrection
     )
       return null;
     this.optimizeGraph();
