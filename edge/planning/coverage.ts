@@ -43,6 +43,7 @@ import {
   costAtClearance,
   densify,
   lineOfSight,
+  nearestCell,
   nearestPassable,
   planTransit,
   TransitWorkspace,
@@ -176,7 +177,16 @@ function prepare(
   // What to sweep is what the robot reaches with sweep clearance all the way: floor beyond a gap it would
   // squeeze through (between chair legs, under a table) is a trap where one more scan can close the gap
   // behind it, and its own safety gate stops it in there anyway.
-  const clearStart = nearestClear(grid, clear, reachable, startCell, Math.ceil(0.3 / resolution));
+  const clearStart =
+    startCell < 0
+      ? -1
+      : nearestCell(
+          grid,
+          startCell % width,
+          Math.floor(startCell / width),
+          Math.ceil(0.3 / resolution),
+          (i) => clear[i] === 1 && reachable[i] === 1,
+        );
   const sweepable = clearStart < 0 ? new Uint8Array(n) : floodFill(width, height, clear, clearStart);
   const toolRadius = params.toolWidth / 2;
   const cleanable = growMask(grid, sweepable, toolRadius);
@@ -868,35 +878,4 @@ function islandBorders(grid: CostGrid, sweepable: Uint8Array, islands: Uint8Arra
     );
   });
   return rings;
-}
-
-/** The cell with sweep clearance nearest to `start` (Chebyshev rings up to maxCells) that is reachable; −1 if none. */
-function nearestClear(
-  grid: CostGrid,
-  clear: Uint8Array,
-  reachable: Uint8Array,
-  start: number,
-  maxCells: number,
-): number {
-  if (start < 0) return -1;
-  const { width, height } = grid;
-  const sx = start % width;
-  const sy = (start - sx) / width;
-  let best = -1;
-  let bestD = Infinity;
-  for (let r = 0; r <= maxCells && best < 0; r++)
-    for (let dy = -r; dy <= r; dy++)
-      for (let dx = -r; dx <= r; dx++) {
-        if (Math.max(Math.abs(dx), Math.abs(dy)) !== r) continue;
-        const x = sx + dx;
-        const y = sy + dy;
-        if (x < 0 || y < 0 || x >= width || y >= height) continue;
-        const i = y * width + x;
-        const d = dx * dx + dy * dy;
-        if (clear[i] && reachable[i] && d < bestD) {
-          bestD = d;
-          best = i;
-        }
-      }
-  return best;
 }

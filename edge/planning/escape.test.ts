@@ -2,27 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
 import { escapeAlongTrail } from './escape.ts';
-
-const RES = 0.05;
+import { costmapOf } from './test-maps.ts';
 
 /**
  * A 4 × 3 m free room; a pocket around (3, 1.5) closed by an inscribed ring (r 0.3–0.45 m) with a lethal post
  * inside the ring; `gap` leaves a passable opening in the ring on its left side.
  */
 function roomWithPocket(gap: boolean): Costmap {
-  const width = 80;
-  const height = 60;
-  const costs = new Uint8Array(width * height);
-  for (let cy = 0; cy < height; cy++)
-    for (let cx = 0; cx < width; cx++) {
-      const x = (cx + 0.5) * RES;
-      const y = (cy + 0.5) * RES;
-      const d = Math.hypot(x - 3, y - 1.5);
-      const opening = gap && x < 3 && Math.abs(y - 1.5) < 0.1;
-      if (d >= 0.3 && d < 0.45 && !opening) costs[cy * width + cx] = INSCRIBED;
-      if (Math.hypot(x - 3, y - 1.8) < 0.05) costs[cy * width + cx] = LETHAL;
-    }
-  return { width, height, resolution: RES, origin: { x: 0, y: 0, theta: 0 }, costs };
+  return costmapOf(4, 3, (x, y) => {
+    if (Math.hypot(x - 3, y - 1.8) < 0.05) return LETHAL;
+    const d = Math.hypot(x - 3, y - 1.5);
+    const opening = gap && x < 3 && Math.abs(y - 1.5) < 0.1;
+    return d >= 0.3 && d < 0.45 && !opening ? INSCRIBED : 0;
+  });
 }
 
 /** The robot drove in from (1, 1.5) along y = 1.5 to (3.1, 1.5), a point every 5 cm. */

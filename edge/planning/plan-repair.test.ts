@@ -4,29 +4,23 @@ import fc from 'fast-check';
 import type { Point2D } from '../../shared/geometry.ts';
 import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
 import { resumePlan, type PathPlanner } from './plan-repair.ts';
+import { costmapOf } from './test-maps.ts';
 import { densify, planTransit } from './transit.ts';
 
 const RES = 0.05;
 
 /** A 5 × 3 m free room with walls, and round obstacles: lethal inside, inscribed to `inflate` beyond. */
 function room(obstacles: ReadonlyArray<Point2D & { r: number }>, inflate = 0.17): Costmap {
-  const width = 100;
-  const height = 60;
-  const costs = new Uint8Array(width * height);
-  for (let cy = 0; cy < height; cy++)
-    for (let cx = 0; cx < width; cx++) {
-      const x = (cx + 0.5) * RES;
-      const y = (cy + 0.5) * RES;
-      const wall = Math.min(x, y, 5 - x, 3 - y);
-      let cost = wall < RES ? LETHAL : wall < inflate ? INSCRIBED : 0;
-      for (const o of obstacles) {
-        const d = Math.hypot(x - o.x, y - o.y) - o.r;
-        if (d <= 0) cost = LETHAL;
-        else if (d < inflate && cost < INSCRIBED) cost = INSCRIBED;
-      }
-      costs[cy * width + cx] = cost;
+  return costmapOf(5, 3, (x, y) => {
+    const wall = Math.min(x, y, 5 - x, 3 - y);
+    let cost = wall < RES ? LETHAL : wall < inflate ? INSCRIBED : 0;
+    for (const o of obstacles) {
+      const d = Math.hypot(x - o.x, y - o.y) - o.r;
+      if (d <= 0) cost = LETHAL;
+      else if (d < inflate && cost < INSCRIBED) cost = INSCRIBED;
     }
-  return { width, height, resolution: RES, origin: { x: 0, y: 0, theta: 0 }, costs };
+    return cost;
+  });
 }
 
 /** Three boustrophedon rows 0.3 m apart, densified like the coverage planner's output. */

@@ -3,6 +3,7 @@
  * furniture as filled rectangles. Metres, 0.05 m cells, origin at (0, 0). Pure.
  */
 import { FREE, OCCUPIED, createGrid, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
+import type { Costmap } from '../mapping/layers/costmap.ts';
 import { Rng } from '../sim/rng.ts';
 
 export const RESOLUTION = 0.05;
@@ -94,4 +95,15 @@ export function raggedRoom(seed: number, bumps = 60): OccupancyGrid {
     fill(grid, [[bx, by, bx + rng.uniform(0.03, 0.12), by + rng.uniform(0.03, 0.12)]], OCCUPIED);
   }
   return grid;
+}
+
+/** A costmap of `w` × `h` m at RESOLUTION, origin (0, 0), each cell's cost given at its centre. */
+export function costmapOf(w: number, h: number, costAt: (x: number, y: number) => number): Costmap {
+  const width = Math.round(w / RESOLUTION);
+  const height = Math.round(h / RESOLUTION);
+  const costs = new Uint8Array(width * height);
+  for (let cy = 0; cy < height; cy++)
+    for (let cx = 0; cx < width; cx++)
+      costs[cy * width + cx] = costAt((cx + 0.5) * RESOLUTION, (cy + 0.5) * RESOLUTION);
+  return { width, height, resolution: RESOLUTION, origin: { x: 0, y: 0, theta: 0 }, costs };
 }

@@ -79,6 +79,17 @@ export function nearestPassable(
   maxCells: number,
   allowUnknown = false,
 ): number {
+  return nearestCell(grid, cx, cy, maxCells, (i) => passable(grid, i, allowUnknown));
+}
+
+/** The cell nearest to (cx, cy) within `maxCells` (Chebyshev rings) that `accept`s, or -1. */
+export function nearestCell(
+  grid: { width: number; height: number },
+  cx: number,
+  cy: number,
+  maxCells: number,
+  accept: (i: number) => boolean,
+): number {
   const { width, height } = grid;
   let best = -1;
   let bestD = Infinity;
@@ -90,7 +101,7 @@ export function nearestPassable(
         const y = cy + dy;
         if (x < 0 || y < 0 || x >= width || y >= height) continue;
         const i = y * width + x;
-        if (!passable(grid, i, allowUnknown)) continue;
+        if (!accept(i)) continue;
         const d = dx * dx + dy * dy;
         if (d < bestD) {
           bestD = d;
