@@ -123,8 +123,8 @@ const BOXED_IN_AREA = 1;
 const BOXED_IN_SHARE = 0.25;
 const MAX_BOXED_IN = 3;
 const BOXED_IN_MARK_RADIUS = 0.6;
-/** this many recoveries within WEDGED_WINDOW s and WEDGED_RADIUS m of each other: the robot is wedged */
-const WEDGED_RECOVERIES = 8;
+/** this many failed back-offs within WEDGED_WINDOW s and WEDGED_RADIUS m of each other: the robot is wedged */
+const WEDGED_RECOVERIES = 4;
 const WEDGED_WINDOW = 60;
 const WEDGED_RADIUS = 0.3;
 /** m/s along the trail out of a pocket */
@@ -233,7 +233,7 @@ export class EdgeDaemon {
   private replans = 0;
   /** coverage plans made afresh (not resumed): the give-up count */
   private freshPlans = 0;
-  /** recent recoveries (map frame, clock time): many in one spot means the robot is wedged */
+  /** recent failed back-offs (map frame, clock time): many in one spot means the robot is wedged */
   private recentRecoveries: Array<{ x: number; y: number; time: number }> = [];
   private replanMsMax = 0;
   private pathLength = 0;
@@ -584,7 +584,6 @@ export class EdgeDaemon {
 
   private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop' | 'blocked'): void {
     if (this.task.kind === 'recover' || !this.odomLatest) return;
-    if (this.wedged(now, pose)) return;
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
       { time: now, odometry: this.odomLatest, mapPose: pose, cause, contacts: this.contacts },
@@ -610,7 +609,8 @@ export class EdgeDaemon {
     }
     this.rebuildCostmap(this.grid, now);
     this.task = { kind: 'none' };
-    if (task.resume === 'explore') this.task = { kind: 'none' };
+    const pose = this.pose();
+    if (out.status === 'failed' && pose && this.wedged(now, pose)) return { v: 0, omega: 0 };
     this.dispatch({ type: 'pathBlocked' });
     return { v: 0, omega: 0 };
   }
@@ -631,8 +631,9 @@ export class EdgeDaemon {
   }
 
   /**
-   * Counts this recovery; true (and a fault raised) when it is the WEDGED_RECOVERIES-th within WEDGED_WINDOW s
-   * in one spot: the robot bumps, cannot get clear (something behind it too), and bumps again.
+   * Counts a back-off that could not back off; true (and a fault raised) when it is the WEDGED_RECOVERIES-th
+   * within WEDGED_WINDOW s in one spot: the robot bumps, cannot get clear (something behind it too), and bumps
+   * again. Bumping one low obstacle again and again from different sides is not this: those back-offs work.
    */
   private wedged(now: number, pose: Pose2D): boolean {
     const recent = this.recentRecoveries.filter(
@@ -641,7 +642,7 @@ export class EdgeDaemon {
     recent.push({ x: pose.x, y: pose.y, time: now });
     this.recentRecoveries = recent;
     if (recent.length < WEDGED_RECOVERIES) return false;
-    const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${recent.length} back-offs in ${WEDGED_WINDOW} s without getting clear`;
+    const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${recent.length} failed back-offs in ${WEDGED_WINDOW} s`;
     this.recentRecoveries = [];
     this.emit('error', 'recovery.wedged', reason);
     this.dispatch({ type: 'fault', reason });
