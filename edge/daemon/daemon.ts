@@ -27,6 +27,13 @@ import {
   type RecoveryState,
 } from '../control/recovery.ts';
 import {
+  BlindZoneParamsSchema,
+  EMPTY_BLIND_ZONE_MEMORY,
+  rememberBlindZone,
+  type BlindZoneMemory,
+  type BlindZoneParams,
+} from '../control/blind-zone.ts';
+import {
   INITIAL_SAFETY_GATE_STATE,
   safetyGate,
   SafetyGateParamsSchema,
@@ -127,6 +134,8 @@ const BOXED_IN_MARK_RADIUS = 0.6;
 const WEDGED_RECOVERIES = 4;
 const WEDGED_WINDOW = 60;
 const WEDGED_RADIUS = 0.3;
+/** m: the LIDAR's blind band reaches at least this far (RPLIDAR A2/A3) */
+const MIN_BLIND_RANGE = 0.2;
 /** m/s along the trail out of a pocket */
 const ESCAPE_SPEED = 0.1;
 /** the trail kept: a point every TRAIL_SPACING m, the last TRAIL_POINTS to 2 × TRAIL_POINTS of them */
@@ -207,6 +216,9 @@ export class EdgeDaemon {
   private gateState: SafetyGateState = INITIAL_SAFETY_GATE_STATE;
   private lastGate: SafetyGateOutput | undefined;
   private lastPoints: BasePoints | undefined;
+  /** returns near the robot from the last seconds, for the LIDAR's blind band (edge/control/blind-zone.ts) */
+  private blindMemory: BlindZoneMemory = EMPTY_BLIND_ZONE_MEMORY;
+  private readonly blindZone: BlindZoneParams;
   private odomLatest: Odometry | undefined;
   private contacts: SafetyState | undefined;
   private controlTimer: TimerHandle | undefined;
@@ -280,6 +292,12 @@ export class EdgeDaemon {
     });
     const mount = this.config.lidar.mount;
     this.laserMount = { x: mount.x, y: mount.y, theta: mount.yaw };
+    this.blindZone = BlindZoneParamsSchema.parse({
+      // RPLIDAR A2/A3 read nothing closer than 0.2 m whatever the config says (A1: 0.15 m).
+      blindRange: Math.max(this.config.lidar.minRange, MIN_BLIND_RANGE),
+      lidar: { x: mount.x, y: mount.y },
+      minRadius: radius,
+    });
     this.fusion = new ScanFusion(
       this.laserMount,
       { ...this.params.slam, minRange: Math.max(this.params.slam.minRange, this.config.lidar.minRange) },
@@ -390,12 +408,23 @@ export class EdgeDaemon {
   private onScan(scan: LaserScan): void {
     const lidar = this.config.lidar;
     const fused = this.fusion.processScan(scan);
-    this.lastPoints = scanToBasePoints(
+    const live = scanToBasePoints(
       fused?.scan ?? scan,
       lidar.mount,
       Math.max(lidar.minRange, this.config.robotRadius * 0.8),
       lidar.maxRange,
     );
+    if (fused) {
+      const remembered = rememberBlindZone(
+        this.blindMemory,
+        live.points,
+        fused.odom,
+        live.stamp,
+        this.blindZone,
+      );
+      this.blindMemory = remembered.memory;
+      this.lastPoints = { stamp: live.stamp, points: remembered.points };
+    } else this.lastPoints = live;
     if (!fused) return;
     const slam = this.params.slam;
     const rays = scanToRays(fused.scan, this.laserMount, fused.pose, slam.minRange, slam.maxRange, 0);
