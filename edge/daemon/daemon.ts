@@ -246,7 +246,7 @@ export class EdgeDaemon {
   /** coverage plans made afresh (not resumed): the give-up count */
   private freshPlans = 0;
   /** recent failed back-offs (map frame, clock time): many in one spot means the robot is wedged */
-  private recentRecoveries: Array<{ x: number; y: number; time: number }> = [];
+  private failedBackoffs: Array<{ x: number; y: number; time: number }> = [];
   private replanMsMax = 0;
   private pathLength = 0;
   private lastPathPoint: Point2D | undefined;
@@ -665,14 +665,14 @@ export class EdgeDaemon {
    * again. Bumping one low obstacle again and again from different sides is not this: those back-offs work.
    */
   private wedged(now: number, pose: Pose2D): boolean {
-    const recent = this.recentRecoveries.filter(
+    const recent = this.failedBackoffs.filter(
       (r) => now - r.time <= WEDGED_WINDOW && Math.hypot(r.x - pose.x, r.y - pose.y) <= WEDGED_RADIUS,
     );
     recent.push({ x: pose.x, y: pose.y, time: now });
-    this.recentRecoveries = recent;
+    this.failedBackoffs = recent;
     if (recent.length < WEDGED_RECOVERIES) return false;
     const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${recent.length} failed back-offs in ${WEDGED_WINDOW} s`;
-    this.recentRecoveries = [];
+    this.failedBackoffs = [];
     this.emit('error', 'recovery.wedged', reason);
     this.dispatch({ type: 'fault', reason });
     return true;
