@@ -555,9 +555,6 @@ export class EdgeDaemon {
       // starting obstructed around it: any path from here would, so back away first instead of replanning
       // on the spot.
       this.freshObstructions = 0;
-      this.keepInterrupted();
-      this.follower = undefined;
-      this.currentPath = [];
       this.beginRecovery(now, pose, 'blocked');
     } else if (out.status === 'blocked' || out.status === 'obstructed') this.pathBlocked(out.status);
     return out.status === 'done' || out.status === 'blocked' ? { v: 0, omega: 0 } : out;
