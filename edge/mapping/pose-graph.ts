@@ -63,8 +63,8 @@ export function optimizePoseGraph(
     const diag = new Float64Array(9 * n);
     const off = new Float64Array(9 * edges.length);
     const b = new Float64Array(3 * n);
-    const A = new Float64Array(9);
-    const B = new Float64Array(9);
+    const A = Float64Array.of(0, 0, 0, 0, 0, 0, 0, 0, -1);
+    const B = Float64Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1);
     for (let k = 0; k < edges.length; k++) {
       const edge = edges[k]!;
       const pa = x[edge.from]!;
@@ -86,8 +86,17 @@ export function optimizePoseGraph(
       const gy = -ca * dx - sa * dy;
       const rx = cz * gx + sz * gy;
       const ry = -sz * gx + cz * gy;
-      A.set([-m00, -m01, rx, -m10, -m11, ry, 0, 0, -1]);
-      B.set([m00, m01, 0, m10, m11, 0, 0, 0, 1]);
+      // A = [−M, (rx, ry); 0 0 −1], B = [M, 0; 0 0 1] (the constant entries are set once above)
+      A[0] = -m00;
+      A[1] = -m01;
+      A[2] = rx;
+      A[3] = -m10;
+      A[4] = -m11;
+      A[5] = ry;
+      B[0] = m00;
+      B[1] = m01;
+      B[3] = m10;
+      B[4] = m11;
       const info = edge.information;
       const i = edge.from;
       const j = edge.to;
@@ -178,18 +187,20 @@ function mul3(
  */
 function chainPreconditioner(
   n: number,
-  edges: readonly PoseEdge[],
+  from: Int32Array,
+  to: Int32Array,
   diag: Float64Array,
   off: Float64Array,
 ): (v: Float64Array, out: Float64Array) => void {
   // upper[9i]: the block coupling node i − 1 (rows) with node i (columns)
   const upper = new Float64Array(9 * n);
-  for (let k = 0; k < edges.length; k++) {
-    const { from, to } = edges[k]!;
-    if (to === from + 1) for (let q = 0; q < 9; q++) upper[9 * to + q] += off[9 * k + q]!;
-    else if (from === to + 1)
+  for (let k = 0; k < from.length; k++) {
+    const f = from[k]!;
+    const t = to[k]!;
+    if (t === f + 1) for (let q = 0; q < 9; q++) upper[9 * t + q] += off[9 * k + q]!;
+    else if (f === t + 1)
       for (let r = 0; r < 3; r++)
-        for (let c = 0; c < 3; c++) upper[9 * from + r * 3 + c] += off[9 * k + c * 3 + r]!;
+        for (let c = 0; c < 3; c++) upper[9 * f + r * 3 + c] += off[9 * k + c * 3 + r]!;
   }
   const dInv = new Float64Array(9 * n);
   const lower = new Float64Array(9 * n); // W_i = U_iᵀ D_{i−1}⁻¹
@@ -205,29 +216,106 @@ function chainPreconditioner(
     invert3(d, 0, dInv, 9 * i);
   }
   const y = new Float64Array(3 * n);
+  // The block loops unrolled, every sum in the same order as the 3 × 3 loops (same floating-point results).
   return (v, out) => {
     out.fill(0);
-    for (let i = 1; i < n; i++)
-      for (let r = 0; r < 3; r++) {
-        let s = v[3 * i + r]!;
-        if (i >= 2) for (let c = 0; c < 3; c++) s -= lower[9 * i + r * 3 + c]! * y[3 * (i - 1) + c]!;
-        y[3 * i + r] = s;
+    let y0 = 0;
+    let y1 = 0;
+    let y2 = 0;
+    for (let i = 1; i < n; i++) {
+      const a = 3 * i;
+      let s0 = v[a]!;
+      let s1 = v[a + 1]!;
+      let s2 = v[a + 2]!;
+      if (i >= 2) {
+        const l = 9 * i;
+        s0 = s0 - lower[l]! * y0 - lower[l + 1]! * y1 - lower[l + 2]! * y2;
+        s1 = s1 - lower[l + 3]! * y0 - lower[l + 4]! * y1 - lower[l + 5]! * y2;
+        s2 = s2 - lower[l + 6]! * y0 - lower[l + 7]! * y1 - lower[l + 8]! * y2;
       }
-    const rhs = new Float64Array(3);
+      y[a] = y0 = s0;
+      y[a + 1] = y1 = s1;
+      y[a + 2] = y2 = s2;
+    }
+    let o0 = 0;
+    let o1 = 0;
+    let o2 = 0;
     for (let i = n - 1; i >= 1; i--) {
-      for (let r = 0; r < 3; r++) {
-        let s = y[3 * i + r]!;
-        if (i + 1 < n)
-          for (let c = 0; c < 3; c++) s -= upper[9 * (i + 1) + r * 3 + c]! * out[3 * (i + 1) + c]!;
-        rhs[r] = s;
+      const a = 3 * i;
+      let r0 = y[a]!;
+      let r1 = y[a + 1]!;
+      let r2 = y[a + 2]!;
+      if (i + 1 < n) {
+        const u = 9 * (i + 1);
+        r0 = r0 - upper[u]! * o0 - upper[u + 1]! * o1 - upper[u + 2]! * o2;
+        r1 = r1 - upper[u + 3]! * o0 - upper[u + 4]! * o1 - upper[u + 5]! * o2;
+        r2 = r2 - upper[u + 6]! * o0 - upper[u + 7]! * o1 - upper[u + 8]! * o2;
       }
-      for (let r = 0; r < 3; r++) {
-        let s = 0;
-        for (let c = 0; c < 3; c++) s += dInv[9 * i + r * 3 + c]! * rhs[c]!;
-        out[3 * i + r] = s;
-      }
+      const g = 9 * i;
+      o0 = 0 + dInv[g]! * r0 + dInv[g + 1]! * r1 + dInv[g + 2]! * r2;
+      o1 = 0 + dInv[g + 3]! * r0 + dInv[g + 4]! * r1 + dInv[g + 5]! * r2;
+      o2 = 0 + dInv[g + 6]! * r0 + dInv[g + 7]! * r1 + dInv[g + 8]! * r2;
+      out[a] = o0;
+      out[a + 1] = o1;
+      out[a + 2] = o2;
     }
   };
+}
+
+/** out = H·v for the block-sparse system, node 0's unknowns pinned to zero. */
+function multiplyBlocks(
+  n: number,
+  from: Int32Array,
+  to: Int32Array,
+  diag: Float64Array,
+  off: Float64Array,
+  v: Float64Array,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  // Unrolled 3 × 3 loops; every element's sum is taken in the original order (same floating-point results).
+  for (let i = 1; i < n; i++) {
+    const a = 3 * i;
+    const g = 9 * i;
+    const v0 = v[a]!;
+    const v1 = v[a + 1]!;
+    const v2 = v[a + 2]!;
+    out[a] = 0 + diag[g]! * v0 + diag[g + 1]! * v1 + diag[g + 2]! * v2;
+    out[a + 1] = 0 + diag[g + 3]! * v0 + diag[g + 4]! * v1 + diag[g + 5]! * v2;
+    out[a + 2] = 0 + diag[g + 6]! * v0 + diag[g + 7]! * v1 + diag[g + 8]! * v2;
+  }
+  for (let k = 0; k < from.length; k++) {
+    const i = from[k]!;
+    const j = to[k]!;
+    if (i === 0 || j === 0) continue;
+    const h = 9 * k;
+    if (i === j) {
+      // a self-edge: keep the interleaved order of the plain loops
+      for (let r = 0; r < 3; r++)
+        for (let c = 0; c < 3; c++) {
+          out[3 * i + r] += off[h + r * 3 + c]! * v[3 * j + c]!;
+          out[3 * j + c] += off[h + r * 3 + c]! * v[3 * i + r]!;
+        }
+      continue;
+    }
+    const ai = 3 * i;
+    const aj = 3 * j;
+    const vi0 = v[ai]!;
+    const vi1 = v[ai + 1]!;
+    const vi2 = v[ai + 2]!;
+    const vj0 = v[aj]!;
+    const vj1 = v[aj + 1]!;
+    const vj2 = v[aj + 2]!;
+    const h00 = off[h]!, h01 = off[h + 1]!, h02 = off[h + 2]!; // prettier-ignore
+    const h10 = off[h + 3]!, h11 = off[h + 4]!, h12 = off[h + 5]!; // prettier-ignore
+    const h20 = off[h + 6]!, h21 = off[h + 7]!, h22 = off[h + 8]!; // prettier-ignore
+    out[ai] = out[ai]! + h00 * vj0 + h01 * vj1 + h02 * vj2;
+    out[ai + 1] = out[ai + 1]! + h10 * vj0 + h11 * vj1 + h12 * vj2;
+    out[ai + 2] = out[ai + 2]! + h20 * vj0 + h21 * vj1 + h22 * vj2;
+    out[aj] = out[aj]! + h00 * vi0 + h10 * vi1 + h20 * vi2;
+    out[aj + 1] = out[aj + 1]! + h01 * vi0 + h11 * vi1 + h21 * vi2;
+    out[aj + 2] = out[aj + 2]! + h02 * vi0 + h12 * vi1 + h22 * vi2;
+  }
 }
 
 /** Preconditioned CG on the block-sparse system, node 0's unknowns pinned to zero. */
@@ -240,28 +328,13 @@ function solveCg(
   maxIterations: number,
 ): Float64Array {
   const size = 3 * n;
-  const multiply = (v: Float64Array, out: Float64Array): void => {
-    out.fill(0);
-    for (let i = 1; i < n; i++)
-      for (let r = 0; r < 3; r++) {
-        let s = 0;
-        for (let c = 0; c < 3; c++) s += diag[9 * i + r * 3 + c]! * v[3 * i + c]!;
-        out[3 * i + r] = s;
-      }
-    for (let k = 0; k < edges.length; k++) {
-      const i = edges[k]!.from;
-      const j = edges[k]!.to;
-      for (let r = 0; r < 3; r++)
-        for (let c = 0; c < 3; c++) {
-          const h = off[9 * k + r * 3 + c]!;
-          if (i !== 0 && j !== 0) {
-            out[3 * i + r] += h * v[3 * j + c]!;
-            out[3 * j + c] += h * v[3 * i + r]!;
-          }
-        }
-    }
-  };
-  const precondition = chainPreconditioner(n, edges, diag, off);
+  const from = new Int32Array(edges.length);
+  const to = new Int32Array(edges.length);
+  for (let k = 0; k < edges.length; k++) {
+    from[k] = edges[k]!.from;
+    to[k] = edges[k]!.to;
+  }
+  const precondition = chainPreconditioner(n, from, to, diag, off);
   const x = new Float64Array(size);
   const r = Float64Array.from(b);
   r[0] = r[1] = r[2] = 0;
@@ -271,13 +344,18 @@ function solveCg(
   const q = new Float64Array(size);
   let rz = dot(r, z);
   const stop = 1e-20 * Math.max(1, dot(b, b));
-  for (let it = 0; it < maxIterations && dot(r, r) > stop; it++) {
-    multiply(p, q);
+  let rr = dot(r, r);
+  for (let it = 0; it < maxIterations && rr > stop; it++) {
+    multiplyBlocks(n, from, to, diag, off, p, q);
     const alpha = rz / dot(p, q);
     if (!Number.isFinite(alpha)) break;
+    // r·r for the next test, summed in the same order as dot(r, r)
+    rr = 0;
     for (let i = 0; i < size; i++) {
       x[i] += alpha * p[i]!;
-      r[i] -= alpha * q[i]!;
+      const ri = r[i]! - alpha * q[i]!;
+      r[i] = ri;
+      rr += ri * ri;
     }
     precondition(r, z);
     const rzNext = dot(r, z);
