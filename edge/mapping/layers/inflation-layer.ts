@@ -3,7 +3,6 @@
  * 254 on it, 253 within the robot's inscribed radius, 252·e^(−k·(d − r)) out to the inflation radius, so
  * planners keep a margin from walls when they can and squeeze through when they must.
  */
-import { squaredDistanceCells } from '../distance-field.ts';
 import { FREE_SPACE, INSCRIBED, LETHAL, NO_INFORMATION, type Costmap, type CostmapLayer } from './costmap.ts';
 
 export class InflationLayer implements CostmapLayer {
@@ -30,20 +29,22 @@ export class InflationLayer implements CostmapLayer {
     return Math.floor((INSCRIBED - 1) * Math.exp(-this.costScaling * (d - this.inscribedRadius)));
   }
 
-  /** lethal mask, clamped squared distances and geometry of the last update, to redo only what changed */
-  private last: { lethal: Uint8Array; sq: Float64Array; key: string } | undefined;
+  /**
+   * The last update: its geometry, lethal mask and inflated cost per cell (0 beyond the radius), to redo only
+   * what changed; `table` is the cost per squared cell distance (0 at maxSq + 1, "too far").
+   */
+  private last: { key: string; lethal: Uint8Array; cost: Uint8Array; table: Uint8Array } | undefined;
+  /** scratch for the window's distances, kept between updates */
+  private scratch = new Int32Array(0);
+  private row = new Int32Array(0);
 
   updateCosts(master: Costmap): void {
     const { resolution, costs } = master;
-    // Costs per squared cell distance are few: look them up instead of exp() per cell.
     const maxSq = Math.ceil((this.inflationRadius / resolution) ** 2);
-    const table = new Uint8Array(maxSq + 1);
-    for (let s = 0; s <= maxSq; s++) table[s] = this.costAt(Math.sqrt(s) * resolution);
-    const sq = this.distances(master, maxSq);
+    const inflated = this.inflated(master, maxSq);
     for (let i = 0; i < costs.length; i++) {
-      const s = sq[i]!;
-      if (s > maxSq) continue;
-      const cost = table[s]!;
+      const cost = inflated[i]!;
+      if (cost === 0) continue; // free space raises no cost
       const old = costs[i]!;
       // Unknown cells only take costs that forbid the robot's centre (Nav2 with inflate_unknown off).
       if (old === NO_INFORMATION) {
@@ -53,25 +54,28 @@ export class InflationLayer implements CostmapLayer {
   }
 
   /**
-   * Squared cell distances to the nearest lethal cell, clamped to maxSq + 1 (beyond the inflation radius the
-   * distance does not matter). Between updates most obstacles stay where they were: only the box around the
-   * lethal cells that changed, grown by the inflation radius, is recomputed (from a window grown by the radius
-   * again, which holds every obstacle that can be nearest to a cell of the box within the radius).
+   * The inflated cost of every cell, from its squared cell distance to the nearest lethal cell. Between updates
+   * most obstacles stay where they were: only the box around the lethal cells that changed, grown by the
+   * inflation radius, is recomputed (from a window grown by the radius again, which holds every obstacle that
+   * can be nearest to a cell of the box within the radius).
    */
-  private distances(master: Costmap, maxSq: number): Float64Array {
+  private inflated(master: Costmap, maxSq: number): Uint8Array {
     const { width, height, costs } = master;
     const n = width * height;
-    const lethal = new Uint8Array(n);
-    for (let i = 0; i < n; i++) lethal[i] = costs[i] === LETHAL ? 1 : 0;
     const key = `${width}x${height}@${master.origin.x},${master.origin.y}/${master.resolution}/${maxSq}`;
     const last = this.last;
-    const far = maxSq + 1;
     if (!last || last.key !== key) {
-      const sq = squaredDistanceCells(width, height, (i) => lethal[i] === 1);
-      for (let i = 0; i < n; i++) if (sq[i]! > far) sq[i] = far;
-      this.last = { lethal, sq, key };
-      return sq;
+      const lethal = new Uint8Array(n);
+      for (let i = 0; i < n; i++) lethal[i] = costs[i] === LETHAL ? 1 : 0;
+      // Costs per squared cell distance are few: look them up instead of exp() per cell.
+      const table = new Uint8Array(maxSq + 2);
+      for (let s = 0; s <= maxSq; s++) table[s] = this.costAt(Math.sqrt(s) * master.resolution);
+      const next = { key, lethal, cost: new Uint8Array(n), table };
+      this.last = next;
+      this.recompute(next, width, maxSq, 0, 0, width - 1, height - 1, 0, 0, width - 1, height - 1);
+      return next.cost;
     }
+    const lethal = last.lethal;
     let x0 = width;
     let y0 = height;
     let x1 = -1;
@@ -79,16 +83,16 @@ export class InflationLayer implements CostmapLayer {
     for (let y = 0; y < height; y++) {
       const row = y * width;
       for (let x = 0; x < width; x++) {
-        if (lethal[row + x] === last.lethal[row + x]) continue;
+        const l = costs[row + x] === LETHAL ? 1 : 0;
+        if (l === lethal[row + x]) continue;
+        lethal[row + x] = l;
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
         if (y > y1) y1 = y;
       }
     }
-    const sq = last.sq;
-    this.last = { lethal, sq, key };
-    if (x1 < 0) return sq;
+    if (x1 < 0) return last.cost;
     const r = Math.ceil(Math.sqrt(maxSq)) + 1;
     // The box whose distances may change, and the window that decides them.
     const bx0 = Math.max(0, x0 - r);
@@ -97,21 +101,83 @@ export class InflationLayer implements CostmapLayer {
     const by1 = Math.min(height - 1, y1 + r);
     const wx0 = Math.max(0, bx0 - r);
     const wy0 = Math.max(0, by0 - r);
-    const ww = Math.min(width - 1, bx1 + r) - wx0 + 1;
-    const wh = Math.min(height - 1, by1 + r) - wy0 + 1;
-    const local = squaredDistanceCells(
-      ww,
-      wh,
-      (i) => lethal[(wy0 + Math.floor(i / ww)) * width + wx0 + (i % ww)] === 1,
-    );
-    for (let y = by0; y <= by1; y++) {
-      const row = y * width;
-      const lrow = (y - wy0) * ww - wx0;
-      for (let x = bx0; x <= bx1; x++) {
-        const v = local[lrow + x]!;
-        sq[row + x] = v > far ? far : v;
+    const wx1 = Math.min(width - 1, bx1 + r);
+    const wy1 = Math.min(height - 1, by1 + r);
+    this.recompute(last, width, maxSq, bx0, by0, bx1, by1, wx0, wy0, wx1, wy1);
+    return last.cost;
+  }
+
+  /**
+   * The costs of the box [bx0, bx1] × [by0, by1] from the lethal cells of the window [wx0, wx1] × [wy0, wy1]
+   * around it: the exact squared Euclidean distance, clamped to maxSq + 1 (beyond that only "too far"
+   * matters), separably — the nearest lethal cell up or down each column, then the nearest column value
+   * along each row, searched only as far as can still come under the clamp.
+   */
+  private recompute(
+    state: { lethal: Uint8Array; cost: Uint8Array; table: Uint8Array },
+    width: number,
+    maxSq: number,
+    bx0: number,
+    by0: number,
+    bx1: number,
+    by1: number,
+    wx0: number,
+    wy0: number,
+    wx1: number,
+    wy1: number,
+  ): void {
+    const { lethal, cost, table } = state;
+    const far = maxSq + 1;
+    const ww = wx1 - wx0 + 1;
+    const bh = by1 - by0 + 1;
+    if (this.scratch.length < ww * bh) this.scratch = new Int32Array(ww * bh);
+    if (this.row.length < 2 * ww) this.row = new Int32Array(2 * ww);
+    const g = this.scratch; // per box row, window column: the column distance, then its square clamped to far
+    const near = this.row; // per window column: the last lethal row seen
+    const NONE = 1 << 24;
+    // Down the columns (upwards in y): distance to the nearest lethal cell at or below.
+    near.fill(-NONE, 0, ww);
+    for (let y = wy0; y <= by1; y++) {
+      const row = y * width + wx0;
+      for (let x = 0; x < ww; x++) if (lethal[row + x] === 1) near[x] = y;
+      if (y >= by0) {
+        const out = (y - by0) * ww;
+        for (let x = 0; x < ww; x++) g[out + x] = y - near[x]!;
       }
     }
-    return sq;
+    // Then from above; keep the nearer, squared (clamped).
+    near.fill(NONE, 0, ww);
+    for (let y = wy1; y >= by0; y--) {
+      const row = y * width + wx0;
+      for (let x = 0; x < ww; x++) if (lethal[row + x] === 1) near[x] = y;
+      if (y <= by1) {
+        const out = (y - by0) * ww;
+        for (let x = 0; x < ww; x++) {
+          const d = Math.min(g[out + x]!, near[x]! - y);
+          g[out + x] = d * d < far ? d * d : far;
+        }
+      }
+    }
+    // Along the rows: min over window columns p of (x − p)² + g(p), for each x of the box.
+    const best = this.row; // reused: the column pass is done
+    const bw = bx1 - bx0 + 1;
+    for (let y = by0; y <= by1; y++) {
+      const line = (y - by0) * ww;
+      best.fill(far, 0, bw);
+      for (let p = wx0; p <= wx1; p++) {
+        const gp = g[line + p - wx0]!;
+        if (gp >= far) continue;
+        // Only |x − p| with (x − p)² + gp < far can lower anything.
+        const reach = Math.floor(Math.sqrt(far - 1 - gp));
+        const lo = Math.max(bx0, p - reach);
+        const hi = Math.min(bx1, p + reach);
+        for (let x = lo; x <= hi; x++) {
+          const v = (x - p) * (x - p) + gp;
+          if (v < best[x - bx0]!) best[x - bx0] = v;
+        }
+      }
+      const row = y * width;
+      for (let x = bx0; x <= bx1; x++) cost[row + x] = table[best[x - bx0]!]!;
+    }
   }
 }
