@@ -36,9 +36,13 @@ export class StaticLayer implements CostmapLayer {
       );
     const costs = master.costs;
     const unknown = this.trackUnknown ? NO_INFORMATION : FREE_SPACE;
-    for (let i = 0; i < costs.length; i++) {
-      const v = grid.data[i]!;
-      costs[i] = v < 0 || v > 100 ? unknown : v >= this.lethalThreshold ? LETHAL : FREE_SPACE;
+    // The cost of each of the 256 byte values (the grid's Int8 values read as unsigned bytes).
+    const table = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) {
+      const v = b < 128 ? b : b - 256;
+      table[b] = v < 0 || v > 100 ? unknown : v >= this.lethalThreshold ? LETHAL : FREE_SPACE;
     }
+    const data = new Uint8Array(grid.data.buffer, grid.data.byteOffset, costs.length);
+    for (let i = 0; i < costs.length; i++) costs[i] = table[data[i]!]!;
   }
 }
