@@ -15,6 +15,13 @@ export class LidarObstacleLayer implements CostmapLayer {
   readonly name = 'lidar-obstacles';
   private info: GridInfo | null = null;
   private marks: Uint8Array = new Uint8Array(0);
+  /**
+   * Cells that may be marked (every marked cell is listed once; cleared ones are dropped at the next
+   * updateCosts), so applying the marks costs the marks, not the grid.
+   */
+  private listed: Uint8Array = new Uint8Array(0);
+  private list: Int32Array = new Int32Array(64);
+  private listLength = 0;
 
   constructor(
     private readonly obstacleRange = 2.5,
@@ -32,6 +39,20 @@ export class LidarObstacleLayer implements CostmapLayer {
       resolution: info.resolution,
       origin: { ...info.origin },
     };
+    this.listed = new Uint8Array(this.marks.length);
+    this.listLength = 0;
+    for (let i = 0; i < this.marks.length; i++) if (this.marks[i] === MARKED) this.listCell(i);
+  }
+
+  private listCell(i: number): void {
+    if (this.listed[i] === 1) return;
+    this.listed[i] = 1;
+    if (this.listLength === this.list.length) {
+      const grown = new Int32Array(this.list.length * 2);
+      grown.set(this.list);
+      this.list = grown;
+    }
+    this.list[this.listLength++] = i;
   }
 
   /** Clears along every beam (up to raytraceRange), then marks hits within obstacleRange (map frame rays). */
@@ -46,13 +67,23 @@ export class LidarObstacleLayer implements CostmapLayer {
     const clear = (cx: number, cy: number): void => {
       if (cx >= 0 && cy >= 0 && cx < w && cy < h) marks[cy * w + cx] = CLEAR;
     };
+    const startCx = Math.floor(sx);
+    const startCy = Math.floor(sy);
+    const startInside = startCx >= 0 && startCy >= 0 && startCx < w && startCy < h;
     for (let i = 0; i < rays.count; i++) {
       const dx = rays.endX[i]! - rays.originX;
       const dy = rays.endY[i]! - rays.originY;
       const len = Math.hypot(dx, dy);
       const k = len > this.raytraceRange ? this.raytraceRange / len : 1;
       // The end cell of a hit is left to the marking pass; a clipped or no-return beam clears to its end.
-      traceRay(sx, sy, sx + (dx * k) / r, sy + (dy * k) / r, rays.hit[i] === 0 || k < 1, clear);
+      const ex = sx + (dx * k) / r;
+      const ey = sy + (dy * k) / r;
+      const includeEnd = rays.hit[i] === 0 || k < 1;
+      const endCx = Math.floor(ex);
+      const endCy = Math.floor(ey);
+      if (startInside && endCx >= 0 && endCy >= 0 && endCx < w && endCy < h)
+        clearInside(marks, w, sx, sy, ex, ey, includeEnd);
+      else traceRay(sx, sy, ex, ey, includeEnd, clear);
     }
     for (let i = 0; i < rays.count; i++) {
       if (rays.hit[i] === 0) continue;
@@ -60,7 +91,10 @@ export class LidarObstacleLayer implements CostmapLayer {
         continue;
       const cx = Math.floor((rays.endX[i]! - info.origin.x) / r);
       const cy = Math.floor((rays.endY[i]! - info.origin.y) / r);
-      if (cx >= 0 && cy >= 0 && cx < w && cy < h) marks[cy * w + cx] = MARKED;
+      if (cx >= 0 && cy >= 0 && cx < w && cy < h) {
+        marks[cy * w + cx] = MARKED;
+        this.listCell(cy * w + cx);
+      }
     }
   }
 
@@ -70,7 +104,16 @@ export class LidarObstacleLayer implements CostmapLayer {
     this.fit(master);
     const costs = master.costs;
     const marks = this.marks;
-    for (let i = 0; i < costs.length; i++) if (marks[i] === MARKED) costs[i] = LETHAL;
+    const list = this.list;
+    let kept = 0;
+    for (let k = 0; k < this.listLength; k++) {
+      const i = list[k]!;
+      if (marks[i] === MARKED) {
+        costs[i] = LETHAL;
+        list[kept++] = i;
+      } else this.listed[i] = 0;
+    }
+    this.listLength = kept;
   }
 
   /** Whether a map-frame point's cell is currently marked. */
@@ -83,4 +126,48 @@ export class LidarObstacleLayer implements CostmapLayer {
       cx >= 0 && cy >= 0 && cx < info.width && cy < info.height && this.marks[cy * info.width + cx] === MARKED
     );
   }
+}
+
+/**
+ * traceRay's traversal (same steps, same rounding) clearing cells directly, for a segment whose first and last
+ * cells are inside the grid: every cell between them is then inside too (the walk is monotone in x and y).
+ */
+function clearInside(
+  marks: Uint8Array,
+  w: number,
+  sx: number,
+  sy: number,
+  ex: number,
+  ey: number,
+  includeEnd: boolean,
+): void {
+  let cx = Math.floor(sx);
+  let cy = Math.floor(sy);
+  const endCx = Math.floor(ex);
+  const endCy = Math.floor(ey);
+  const dx = ex - sx;
+  const dy = ey - sy;
+  const stepX = dx > 0 ? 1 : -1;
+  const stepY = dy > 0 ? 1 : -1;
+  const tDeltaX = dx !== 0 ? Math.abs(1 / dx) : Infinity;
+  const tDeltaY = dy !== 0 ? Math.abs(1 / dy) : Infinity;
+  let tMaxX = dx > 0 ? (cx + 1 - sx) / dx : dx < 0 ? (sx - cx) / -dx : Infinity;
+  let tMaxY = dy > 0 ? (cy + 1 - sy) / dy : dy < 0 ? (sy - cy) / -dy : Infinity;
+  let remaining = Math.abs(endCx - cx) + Math.abs(endCy - cy);
+  let index = cy * w + cx;
+  const stepIndexY = stepY * w;
+  while (remaining > 0) {
+    marks[index] = CLEAR;
+    if (cy === endCy || (cx !== endCx && tMaxX < tMaxY)) {
+      cx += stepX;
+      index += stepX;
+      tMaxX += tDeltaX;
+    } else {
+      cy += stepY;
+      index += stepIndexY;
+      tMaxY += tDeltaY;
+    }
+    remaining--;
+  }
+  if (includeEnd) marks[index] = CLEAR;
 }
