@@ -5,6 +5,25 @@
  */
 import { FREE_SPACE, INSCRIBED, LETHAL, NO_INFORMATION, type Costmap, type CostmapLayer } from './costmap.ts';
 
+/** lethal[] of a lethal cell */
+const LETHAL_FLAG = 0x80;
+
+/** 0x80 in each byte of a word of costs that is LETHAL (0xfe), 0 in the others (exact zero-byte test). */
+function lethalBytes(word: number): number {
+  const x = word ^ 0xfefefefe;
+  return ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+}
+
+/** Combines an inflated cost into the master's cell i. */
+function raise(costs: Uint8Array, i: number, cost: number): void {
+  if (cost === 0) return;
+  const old = costs[i]!;
+  // Unknown cells only take costs that forbid the robot's centre (Nav2 with inflate_unknown off).
+  if (old === NO_INFORMATION) {
+    if (cost >= INSCRIBED) costs[i] = cost;
+  } else if (cost > old) costs[i] = cost;
+}
+
 export class InflationLayer implements CostmapLayer {
   readonly name = 'inflation';
 
@@ -42,15 +61,14 @@ export class InflationLayer implements CostmapLayer {
     const { resolution, costs } = master;
     const maxSq = Math.ceil((this.inflationRadius / resolution) ** 2);
     const inflated = this.inflated(master, maxSq);
-    for (let i = 0; i < costs.length; i++) {
-      const cost = inflated[i]!;
-      if (cost === 0) continue; // free space raises no cost
-      const old = costs[i]!;
-      // Unknown cells only take costs that forbid the robot's centre (Nav2 with inflate_unknown off).
-      if (old === NO_INFORMATION) {
-        if (cost >= INSCRIBED) costs[i] = cost;
-      } else if (cost > old) costs[i] = cost;
+    // Free space (inflated cost 0) raises no cost: skip it four cells at a time.
+    const words = costs.length >> 2;
+    const i32 = new Int32Array(inflated.buffer, inflated.byteOffset, words);
+    for (let k = 0; k < words; k++) {
+      if (i32[k] === 0) continue;
+      for (let i = 4 * k; i < 4 * k + 4; i++) raise(costs, i, inflated[i]!);
     }
+    for (let i = words * 4; i < costs.length; i++) raise(costs, i, inflated[i]!);
   }
 
   /**
@@ -66,7 +84,7 @@ export class InflationLayer implements CostmapLayer {
     const last = this.last;
     if (!last || last.key !== key) {
       const lethal = new Uint8Array(n);
-      for (let i = 0; i < n; i++) lethal[i] = costs[i] === LETHAL ? 1 : 0;
+      for (let i = 0; i < n; i++) lethal[i] = costs[i] === LETHAL ? LETHAL_FLAG : 0;
       // Costs per squared cell distance are few: look them up instead of exp() per cell.
       const table = new Uint8Array(maxSq + 2);
       for (let s = 0; s <= maxSq; s++) table[s] = this.costAt(Math.sqrt(s) * master.resolution);
@@ -80,17 +98,38 @@ export class InflationLayer implements CostmapLayer {
     let y0 = height;
     let x1 = -1;
     let y1 = -1;
-    for (let y = 0; y < height; y++) {
-      const row = y * width;
-      for (let x = 0; x < width; x++) {
-        const l = costs[row + x] === LETHAL ? 1 : 0;
-        if (l === lethal[row + x]) continue;
-        lethal[row + x] = l;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
+    const mark = (i: number): void => {
+      const y = Math.floor(i / width);
+      const x = i - y * width;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    };
+    // Four cells at a time where the costs are word-aligned: lethal[] holds LETHAL_FLAG per lethal cell, as
+    // lethalBytes() flags a word of costs, so unchanged words compare equal.
+    let start = 0;
+    if (costs.byteOffset % 4 === 0) {
+      const words = n >> 2;
+      const c32 = new Int32Array(costs.buffer, costs.byteOffset, words);
+      const l32 = new Int32Array(lethal.buffer, lethal.byteOffset, words);
+      for (let k = 0; k < words; k++) {
+        const flags = lethalBytes(c32[k]!);
+        if (flags === l32[k]) continue;
+        for (let i = 4 * k; i < 4 * k + 4; i++) {
+          const l = costs[i] === LETHAL ? LETHAL_FLAG : 0;
+          if (l === lethal[i]) continue;
+          lethal[i] = l;
+          mark(i);
+        }
       }
+      start = words * 4;
+    }
+    for (let i = start; i < n; i++) {
+      const l = costs[i] === LETHAL ? LETHAL_FLAG : 0;
+      if (l === lethal[i]) continue;
+      lethal[i] = l;
+      mark(i);
     }
     if (x1 < 0) return last.cost;
     const r = Math.ceil(Math.sqrt(maxSq)) + 1;
@@ -139,7 +178,7 @@ export class InflationLayer implements CostmapLayer {
     near.fill(-NONE, 0, ww);
     for (let y = wy0; y <= by1; y++) {
       const row = y * width + wx0;
-      for (let x = 0; x < ww; x++) if (lethal[row + x] === 1) near[x] = y;
+      for (let x = 0; x < ww; x++) if (lethal[row + x] !== 0) near[x] = y;
       if (y >= by0) {
         const out = (y - by0) * ww;
         for (let x = 0; x < ww; x++) g[out + x] = y - near[x]!;
@@ -149,7 +188,7 @@ export class InflationLayer implements CostmapLayer {
     near.fill(NONE, 0, ww);
     for (let y = wy1; y >= by0; y--) {
       const row = y * width + wx0;
-      for (let x = 0; x < ww; x++) if (lethal[row + x] === 1) near[x] = y;
+      for (let x = 0; x < ww; x++) if (lethal[row + x] !== 0) near[x] = y;
       if (y <= by1) {
         const out = (y - by0) * ww;
         for (let x = 0; x < ww; x++) {
