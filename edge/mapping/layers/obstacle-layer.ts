@@ -141,8 +141,8 @@ function clearInside(
   ey: number,
   includeEnd: boolean,
 ): void {
-  let cx = Math.floor(sx);
-  let cy = Math.floor(sy);
+  const cx = Math.floor(sx);
+  const cy = Math.floor(sy);
   const endCx = Math.floor(ex);
   const endCy = Math.floor(ey);
   const dx = ex - sx;
@@ -153,21 +153,30 @@ function clearInside(
   const tDeltaY = dy !== 0 ? Math.abs(1 / dy) : Infinity;
   let tMaxX = dx > 0 ? (cx + 1 - sx) / dx : dx < 0 ? (sx - cx) / -dx : Infinity;
   let tMaxY = dy > 0 ? (cy + 1 - sy) / dy : dy < 0 ? (sy - cy) / -dy : Infinity;
-  let remaining = Math.abs(endCx - cx) + Math.abs(endCy - cy);
+  // traceRay steps x when y is done, y when x is done, else by tMaxX < tMaxY: the same, in three loops.
+  let nx = Math.abs(endCx - cx);
+  let ny = Math.abs(endCy - cy);
   let index = cy * w + cx;
   const stepIndexY = stepY * w;
-  while (remaining > 0) {
+  while (nx > 0 && ny > 0) {
     marks[index] = CLEAR;
-    if (cy === endCy || (cx !== endCx && tMaxX < tMaxY)) {
-      cx += stepX;
+    if (tMaxX < tMaxY) {
       index += stepX;
       tMaxX += tDeltaX;
+      nx--;
     } else {
-      cy += stepY;
       index += stepIndexY;
       tMaxY += tDeltaY;
+      ny--;
     }
-    remaining--;
+  }
+  for (; nx > 0; nx--) {
+    marks[index] = CLEAR;
+    index += stepX;
+  }
+  for (; ny > 0; ny--) {
+    marks[index] = CLEAR;
+    index += stepIndexY;
   }
   if (includeEnd) marks[index] = CLEAR;
 }
