@@ -5,6 +5,7 @@
  */
 import { composePose, invertPose, type Pose2D } from '../../shared/geometry.ts';
 import type { LaserScan } from '../../shared/sensors.ts';
+import { hypot } from './hypot.ts';
 
 /**
  * Returns a copy of `scan` as if every sample had been measured at `referenceTime`. `poseAt` gives
@@ -42,7 +43,7 @@ export function deskewScan(
     const x = sensorToRef.x + c * lx - s * ly;
     const y = sensorToRef.y + s * lx + c * ly;
     angles[i] = Math.atan2(y, x);
-    ranges[i] = Math.hypot(x, y);
+    ranges[i] = hypot(x, y);
   }
   return { ...scan, angles, ranges, qualities: scan.qualities };
 }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Pose2D } from '../../shared/geometry.ts';
 import { FREE, OCCUPIED, UNKNOWN, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
+import { hypot } from './hypot.ts';
 
 /** Fixed-point scale of the stored log-odds. */
 export const LOG_ODDS_SCALE = 1024;
@@ -303,7 +304,7 @@ export class OccupancyMap {
       for (let i = 0; i < rays.count; i++) maxBeam = Math.max(maxBeam, beams[i]!);
       lengths = new Float64Array(maxBeam + 1);
       for (let i = 0; i < rays.count; i++)
-        lengths[beams[i]!] = Math.hypot(
+        lengths[beams[i]!] = hypot(
           (rays.endX[i]! - this.originX) * inv - sx,
           (rays.endY[i]! - this.originY) * inv - sy,
         );
@@ -332,7 +333,7 @@ export class OccupancyMap {
       }
       // A beam ending in the cell the last traced beam ended in, and starting no nearer, adds nothing.
       if (endCx === lastCx && endCy === lastCy && hit === lastHit && start >= lastStart) continue;
-      const length = Math.hypot(ex - sx, ey - sy);
+      const length = hypot(ex - sx, ey - sy);
       if (start > 1 && start >= length - 1) continue;
       lastCx = endCx;
       lastCy = endCy;

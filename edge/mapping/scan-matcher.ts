@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Pose2D } from '../../shared/geometry.ts';
 import { normalizeAngle } from '../../shared/geometry.ts';
 import type { OccupancyMap } from './occupancy-map.ts';
+import { hypot } from './hypot.ts';
 
 export const ScanMatcherParamsSchema = z.object({
   linearWindow: z.number().nonnegative().default(0.3).describe('m searched on each side of the guess'),
@@ -195,7 +196,7 @@ export function correlativeSearch(
   const n = points.count;
   if (n === 0) return { ...guess };
   let maxRange = 0;
-  for (let i = 0; i < n; i++) maxRange = Math.max(maxRange, Math.hypot(points.x[i]!, points.y[i]!));
+  for (let i = 0; i < n; i++) maxRange = Math.max(maxRange, hypot(points.x[i]!, points.y[i]!));
   const r = map.resolution;
   // Olson's rule: the angle at which a point at maxRange moves by one cell.
   const angularStep =
@@ -223,7 +224,7 @@ export function correlativeSearch(
     }
     for (let dy = -linearSteps; dy <= linearSteps; dy++) {
       for (let dx = -linearSteps; dx <= linearSteps; dx++) {
-        const dist = Math.hypot(dx, dy) * r;
+        const dist = hypot(dx, dy) * r;
         const penalty = Math.exp(-(params.translationCost * dist + params.rotationCost * Math.abs(dTheta)));
         // Skip candidates that cannot win even with every point on a certain obstacle.
         if (penalty * n <= bestScore) continue;

@@ -22,6 +22,7 @@ import {
   voxelFilter,
   type PointSet,
 } from './scan-matcher.ts';
+import { hypot } from './hypot.ts';
 
 export const SlamParamsSchema = z.object({
   map: OccupancyMapParamsSchema.prefault({}),
@@ -569,8 +570,8 @@ export function estimateNormals(points: PointSet): void {
   for (let i = 1; i + 1 < n; i++) {
     const tx = points.x[i + 1]! - points.x[i - 1]!;
     const ty = points.y[i + 1]! - points.y[i - 1]!;
-    const len = Math.hypot(tx, ty);
-    const range = Math.hypot(points.x[i]!, points.y[i]!);
+    const len = hypot(tx, ty);
+    const range = hypot(points.x[i]!, points.y[i]!);
     // Two beam steps at this range, with slack for oblique walls; farther means a different surface.
     if (!(len > 1e-6) || len > 0.1 + 0.15 * range) continue;
     nx[i] = -ty / len;

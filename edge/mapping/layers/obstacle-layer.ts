@@ -7,6 +7,7 @@ import type { GridInfo } from '../../../shared/occupancy-grid.ts';
 import type { RayBatch } from '../occupancy-map.ts';
 import { traceRay } from '../ray-trace.ts';
 import { LETHAL, regrid, sameGeometry, type Costmap, type CostmapLayer } from './costmap.ts';
+import { hypot } from '../hypot.ts';
 
 const CLEAR = 0;
 const MARKED = 1;
@@ -73,7 +74,7 @@ export class LidarObstacleLayer implements CostmapLayer {
     for (let i = 0; i < rays.count; i++) {
       const dx = rays.endX[i]! - rays.originX;
       const dy = rays.endY[i]! - rays.originY;
-      const len = Math.hypot(dx, dy);
+      const len = hypot(dx, dy);
       const k = len > this.raytraceRange ? this.raytraceRange / len : 1;
       // The end cell of a hit is left to the marking pass; a clipped or no-return beam clears to its end.
       const ex = sx + (dx * k) / r;
@@ -87,8 +88,7 @@ export class LidarObstacleLayer implements CostmapLayer {
     }
     for (let i = 0; i < rays.count; i++) {
       if (rays.hit[i] === 0) continue;
-      if (Math.hypot(rays.endX[i]! - rays.originX, rays.endY[i]! - rays.originY) > this.obstacleRange)
-        continue;
+      if (hypot(rays.endX[i]! - rays.originX, rays.endY[i]! - rays.originY) > this.obstacleRange) continue;
       const cx = Math.floor((rays.endX[i]! - info.origin.x) / r);
       const cy = Math.floor((rays.endY[i]! - info.origin.y) / r);
       if (cx >= 0 && cy >= 0 && cx < w && cy < h) {
