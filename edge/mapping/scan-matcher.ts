@@ -128,7 +128,7 @@ export function scorePose(map: OccupancyMap, points: PointSet, pose: Pose2D): nu
     const py = points.y[i]!;
     const u = (c * px - s * py + pose.x - map.originX) * inv - 0.5;
     const v = (s * px + c * py + pose.y - map.originY) * inv - 0.5;
-    sum += interpolate(map, u, v, null);
+    sum += interpolate(map, u, v);
   }
   return sum / points.count;
 }
@@ -152,10 +152,10 @@ function cellValue(map: OccupancyMap, cx: number, cy: number): number {
 }
 
 /**
- * Bilinear interpolation at (u, v) in cell-centre units (cell (i, j)'s centre is at u = i, v = j); writes the
- * gradient (per cell) into `grad` when given.
+ * Bilinear interpolation at (u, v) in cell-centre units (cell (i, j)'s centre is at u = i, v = j); evaluate()
+ * has it written out, with the gradient.
  */
-function interpolate(map: OccupancyMap, u: number, v: number, grad: Float64Array | null): number {
+function interpolate(map: OccupancyMap, u: number, v: number): number {
   const i = Math.floor(u);
   const j = Math.floor(v);
   const fu = u - i;
@@ -174,10 +174,6 @@ function interpolate(map: OccupancyMap, u: number, v: number, grad: Float64Array
     m10 = cellValue(map, i + 1, j);
     m01 = cellValue(map, i, j + 1);
     m11 = cellValue(map, i + 1, j + 1);
-  }
-  if (grad) {
-    grad[0] = (1 - fv) * (m10 - m00) + fv * (m11 - m01);
-    grad[1] = (1 - fu) * (m01 - m00) + fu * (m11 - m10);
   }
   return (1 - fv) * ((1 - fu) * m00 + fu * m10) + fv * ((1 - fu) * m01 + fu * m11);
 }
@@ -280,7 +276,6 @@ function evaluate(
   y: number,
   theta: number,
   prior: MatchPrior | null,
-  grad: Float64Array,
   out: Float64Array,
 ): void {
   const inv = 1 / map.resolution;
@@ -293,16 +288,39 @@ function evaluate(
   const pny = points.ny;
   const ox = x - map.originX;
   const oy = y - map.originY;
+  const w = map.width;
+  const h = map.height;
+  const like = map.likelihood;
   for (let i = 0; i < points.count; i++) {
     const px = points.x[i]!;
     const py = points.y[i]!;
     const rx = c * px - s * py;
     const ry = s * px + c * py;
-    const m = interpolate(map, (rx + ox) * inv - 0.5, (ry + oy) * inv - 0.5, grad);
+    // interpolate() and its gradient, written out: the call boxed its arguments and result, per point.
+    const u = (rx + ox) * inv - 0.5;
+    const v = (ry + oy) * inv - 0.5;
+    const ci = Math.floor(u);
+    const cj = Math.floor(v);
+    const fu = u - ci;
+    const fv = v - cj;
+    let m00: number, m10: number, m01: number, m11: number;
+    if (ci >= 0 && cj >= 0 && ci + 1 < w && cj + 1 < h) {
+      const k = cj * w + ci;
+      m00 = saturate(like[k]!);
+      m10 = saturate(like[k + 1]!);
+      m01 = saturate(like[k + w]!);
+      m11 = saturate(like[k + w + 1]!);
+    } else {
+      m00 = cellValue(map, ci, cj);
+      m10 = cellValue(map, ci + 1, cj);
+      m01 = cellValue(map, ci, cj + 1);
+      m11 = cellValue(map, ci + 1, cj + 1);
+    }
+    const m = (1 - fv) * ((1 - fu) * m00 + fu * m10) + fv * ((1 - fu) * m01 + fu * m11);
     const e = 1 - m;
     cost += e * e;
-    let gx = grad[0]! * inv;
-    let gy = grad[1]! * inv;
+    let gx = ((1 - fv) * (m10 - m00) + fv * (m11 - m01)) * inv;
+    let gy = ((1 - fu) * (m01 - m00) + fu * (m11 - m10)) * inv;
     if (pnx && pny && (pnx[i] !== 0 || pny[i] !== 0)) {
       const wx = c * pnx[i]! - s * pny[i]!;
       const wy = s * pnx[i]! + c * pny[i]!;
@@ -363,10 +381,9 @@ export function gaussNewton(
   let x = start.x;
   let y = start.y;
   let theta = start.theta;
-  const grad = new Float64Array(2);
   let current = new Float64Array(10);
   let trial = new Float64Array(10);
-  evaluate(map, points, x, y, theta, prior, grad, current);
+  evaluate(map, points, x, y, theta, prior, current);
   for (let it = 0; it < iterations; it++) {
     const cost = current[0]!;
     // Light Levenberg damping keeps flat directions (a corridor's axis) from producing huge steps.
@@ -387,7 +404,7 @@ export function gaussNewton(
     let d2 = (h00 * (h11 * b2 - b1 * h12) - h01 * (h01 * b2 - b1 * h02) + b0 * (h01 * h12 - h11 * h02)) / det;
     let accepted = false;
     for (let half = 0; half < 4; half++) {
-      evaluate(map, points, x + d0, y + d1, theta + d2, prior, grad, trial);
+      evaluate(map, points, x + d0, y + d1, theta + d2, prior, trial);
       if (trial[0]! < cost) {
         x += d0;
         y += d1;
