@@ -82,9 +82,45 @@ export class LidarObstacleLayer implements CostmapLayer {
       const includeEnd = rays.hit[i] === 0 || k < 1;
       const endCx = Math.floor(ex);
       const endCy = Math.floor(ey);
-      if (startInside && endCx >= 0 && endCy >= 0 && endCx < w && endCy < h)
-        clearInside(marks, w, sx, sy, ex, ey, includeEnd);
-      else traceRay(sx, sy, ex, ey, includeEnd, clear);
+      if (!(startInside && endCx >= 0 && endCy >= 0 && endCx < w && endCy < h)) {
+        traceRay(sx, sy, ex, ey, includeEnd, clear);
+        continue;
+      }
+      // traceRay's traversal (same steps, same rounding) clearing cells directly: its first and last cells are
+      // inside the grid, so every cell between them is too (the walk is monotone in x and y). It steps x when
+      // y is done, y when x is done, else by tMaxX < tMaxY: the same, in three loops.
+      const tdx = ex - sx;
+      const tdy = ey - sy;
+      const stepX = tdx > 0 ? 1 : -1;
+      const stepIndexY = tdy > 0 ? w : -w;
+      const tDeltaX = tdx !== 0 ? Math.abs(1 / tdx) : Infinity;
+      const tDeltaY = tdy !== 0 ? Math.abs(1 / tdy) : Infinity;
+      let tMaxX = tdx > 0 ? (startCx + 1 - sx) / tdx : tdx < 0 ? (sx - startCx) / -tdx : Infinity;
+      let tMaxY = tdy > 0 ? (startCy + 1 - sy) / tdy : tdy < 0 ? (sy - startCy) / -tdy : Infinity;
+      let nx = Math.abs(endCx - startCx);
+      let ny = Math.abs(endCy - startCy);
+      let index = startCy * w + startCx;
+      while (nx > 0 && ny > 0) {
+        marks[index] = CLEAR;
+        if (tMaxX < tMaxY) {
+          index += stepX;
+          tMaxX += tDeltaX;
+          nx--;
+        } else {
+          index += stepIndexY;
+          tMaxY += tDeltaY;
+          ny--;
+        }
+      }
+      for (; nx > 0; nx--) {
+        marks[index] = CLEAR;
+        index += stepX;
+      }
+      for (; ny > 0; ny--) {
+        marks[index] = CLEAR;
+        index += stepIndexY;
+      }
+      if (includeEnd) marks[index] = CLEAR;
     }
     for (let i = 0; i < rays.count; i++) {
       if (rays.hit[i] === 0) continue;
@@ -126,57 +162,4 @@ export class LidarObstacleLayer implements CostmapLayer {
       cx >= 0 && cy >= 0 && cx < info.width && cy < info.height && this.marks[cy * info.width + cx] === MARKED
     );
   }
-}
-
-/**
- * traceRay's traversal (same steps, same rounding) clearing cells directly, for a segment whose first and last
- * cells are inside the grid: every cell between them is then inside too (the walk is monotone in x and y).
- */
-function clearInside(
-  marks: Uint8Array,
-  w: number,
-  sx: number,
-  sy: number,
-  ex: number,
-  ey: number,
-  includeEnd: boolean,
-): void {
-  const cx = Math.floor(sx);
-  const cy = Math.floor(sy);
-  const endCx = Math.floor(ex);
-  const endCy = Math.floor(ey);
-  const dx = ex - sx;
-  const dy = ey - sy;
-  const stepX = dx > 0 ? 1 : -1;
-  const stepY = dy > 0 ? 1 : -1;
-  const tDeltaX = dx !== 0 ? Math.abs(1 / dx) : Infinity;
-  const tDeltaY = dy !== 0 ? Math.abs(1 / dy) : Infinity;
-  let tMaxX = dx > 0 ? (cx + 1 - sx) / dx : dx < 0 ? (sx - cx) / -dx : Infinity;
-  let tMaxY = dy > 0 ? (cy + 1 - sy) / dy : dy < 0 ? (sy - cy) / -dy : Infinity;
-  // traceRay steps x when y is done, y when x is done, else by tMaxX < tMaxY: the same, in three loops.
-  let nx = Math.abs(endCx - cx);
-  let ny = Math.abs(endCy - cy);
-  let index = cy * w + cx;
-  const stepIndexY = stepY * w;
-  while (nx > 0 && ny > 0) {
-    marks[index] = CLEAR;
-    if (tMaxX < tMaxY) {
-      index += stepX;
-      tMaxX += tDeltaX;
-      nx--;
-    } else {
-      index += stepIndexY;
-      tMaxY += tDeltaY;
-      ny--;
-    }
-  }
-  for (; nx > 0; nx--) {
-    marks[index] = CLEAR;
-    index += stepX;
-  }
-  for (; ny > 0; ny--) {
-    marks[index] = CLEAR;
-    index += stepIndexY;
-  }
-  if (includeEnd) marks[index] = CLEAR;
 }
