@@ -3,7 +3,7 @@
  * reference time, using the robot's odometry at the time the sample was measured. Without it, a robot
  * turning at 1 rad/s bends a 10 Hz scan by 0.1 rad end to end. Pure.
  */
-import { composePose, invertPose, type Pose2D } from '../../shared/geometry.ts';
+import { composePose, invertPose, normalizeAngle, type Pose2D } from '../../shared/geometry.ts';
 import type { LaserScan } from '../../shared/sensors.ts';
 import { hypot } from './hypot.ts';
 
@@ -26,22 +26,32 @@ export function deskewScan(
   // laser(t_ref)⁻¹ ⊕ odom(t_ref)⁻¹ … computed once; per sample: odom(t_i) ⊕ mount ⊕ point.
   const toReference = invertPose(composePose(reference, mount));
   const step = n > 1 ? scan.duration / (n - 1) : 0;
+  // composePose(toReference, composePose(pose, mount)) written out (same arithmetic, no objects per sample).
+  const cr = Math.cos(toReference.theta);
+  const sr = Math.sin(toReference.theta);
   for (let i = 0; i < n; i++) {
     const pose = poseAt(scan.stamp + i * step) ?? reference;
-    const sensorToRef = composePose(toReference, composePose(pose, mount));
+    const cp = Math.cos(pose.theta);
+    const sp = Math.sin(pose.theta);
+    const laserX = pose.x + cp * mount.x - sp * mount.y;
+    const laserY = pose.y + sp * mount.x + cp * mount.y;
+    const laserTheta = normalizeAngle(pose.theta + mount.theta);
+    const refX = toReference.x + cr * laserX - sr * laserY;
+    const refY = toReference.y + sr * laserX + cr * laserY;
+    const refTheta = normalizeAngle(toReference.theta + laserTheta);
     const r = scan.ranges[i]!;
     const a = scan.angles[i]!;
     if (!(r > 0) || !Number.isFinite(r)) {
-      angles[i] = a + sensorToRef.theta;
+      angles[i] = a + refTheta;
       ranges[i] = r;
       continue;
     }
-    const c = Math.cos(sensorToRef.theta);
-    const s = Math.sin(sensorToRef.theta);
+    const c = Math.cos(refTheta);
+    const s = Math.sin(refTheta);
     const lx = r * Math.cos(a);
     const ly = r * Math.sin(a);
-    const x = sensorToRef.x + c * lx - s * ly;
-    const y = sensorToRef.y + s * lx + c * ly;
+    const x = refX + c * lx - s * ly;
+    const y = refY + s * lx + c * ly;
     angles[i] = Math.atan2(y, x);
     ranges[i] = hypot(x, y);
   }

@@ -12,6 +12,10 @@ export class OdometryBuffer {
   private readonly theta: Float64Array;
   private start = 0;
   private count = 0;
+  /** where at() last found its samples (a logical index; checked before use) */
+  private hint = 0;
+  /** false once a NaN stamp got in (the hint then is not used: the samples may not be ordered) */
+  private ordered = true;
 
   constructor(readonly capacity = 512) {
     this.t = new Float64Array(capacity);
@@ -27,6 +31,7 @@ export class OdometryBuffer {
   /** Adds a sample; samples must come in time order (older ones are ignored). */
   push(o: Pick<Odometry, 'stamp' | 'x' | 'y' | 'theta'>): void {
     if (this.count > 0 && o.stamp <= this.t[this.index(this.count - 1)]!) return;
+    if (Number.isNaN(o.stamp)) this.ordered = false;
     const i = this.count < this.capacity ? this.index(this.count) : this.start;
     if (this.count < this.capacity) this.count++;
     else this.start = (this.start + 1) % this.capacity;
@@ -52,11 +57,24 @@ export class OdometryBuffer {
     let hi = this.count - 1;
     if (time <= this.t[this.index(lo)]!) return this.pose(lo);
     if (time >= this.t[this.index(hi)]!) return this.pose(hi);
+    // Times are strictly increasing, so the samples around `time` are unique: try the last ones found (and
+    // the next pair: a scan asks in time order) before the binary search.
+    const hint = this.hint;
+    if (this.ordered && hint < hi && this.t[this.index(hint)]! <= time) {
+      if (time < this.t[this.index(hint + 1)]!) {
+        lo = hint;
+        hi = hint + 1;
+      } else if (hint + 2 <= hi && time < this.t[this.index(hint + 2)]!) {
+        lo = hint + 1;
+        hi = hint + 2;
+      }
+    }
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
       if (this.t[this.index(mid)]! <= time) lo = mid;
       else hi = mid;
     }
+    this.hint = lo;
     const a = this.index(lo);
     const b = this.index(hi);
     const f = (time - this.t[a]!) / (this.t[b]! - this.t[a]!);
@@ -72,7 +90,9 @@ export class OdometryBuffer {
     return { x: this.x[i]!, y: this.y[i]!, theta: this.theta[i]! };
   }
 
+  /** (start + k) mod capacity, for 0 ≤ k < capacity */
   private index(k: number): number {
-    return (this.start + k) % this.capacity;
+    const i = this.start + k;
+    return i < this.capacity ? i : i - this.capacity;
   }
 }
