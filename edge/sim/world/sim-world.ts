@@ -90,6 +90,8 @@ export interface FloorRaster {
   data: Uint8Array;
 }
 
+/** s a person or pet stands waiting for the robot to get out of its way before it turns back */
+const MOVER_PATIENCE = 5;
 const BOX = 0;
 const CIRCLE = 1;
 
@@ -181,6 +183,13 @@ export class SimWorld implements SimWorldQuery {
   private time = 0;
   /** seconds each mover has stood still, yielding to the keep-out disk */
   private mWaited: Float64Array = new Float64Array(0);
+  /**
+   * each mover's way along its path (+1 as given, −1 back the way it came), the arc length its walk is
+   * measured from, and how long it has stood still in a row
+   */
+  private mDir: Int8Array = new Int8Array(0);
+  private mBase: Float64Array = new Float64Array(0);
+  private mStill: Float64Array = new Float64Array(0);
   private keepOut: { x: number; y: number; radius: number } | undefined;
 
   private readonly floorRasterResolution: number;
@@ -314,31 +323,51 @@ export class SimWorld implements SimWorldQuery {
 
   setTime(t: number): void {
     const dt = t - this.time;
-    if (this.mWaited.length !== this.movers.length || dt < 0)
-      this.mWaited = new Float64Array(this.movers.length);
+    const m = this.movers.length;
+    if (this.mWaited.length !== m || dt < 0) {
+      this.mWaited = new Float64Array(m);
+      this.mDir = new Int8Array(m).fill(1);
+      this.mBase = new Float64Array(m);
+      this.mStill = new Float64Array(m);
+    }
     this.time = t;
     const keep = this.keepOut;
-    for (let i = 0; i < this.movers.length; i++) {
+    for (let i = 0; i < m; i++) {
       const mv = this.movers[i]!;
-      const [x, y] = this.moverPosition(mv, t - this.mWaited[i]!);
+      const [x, y] = this.moverPosition(mv, t - this.mWaited[i]!, this.mDir[i]!, this.mBase[i]!);
       if (keep && dt > 0) {
         const reach = keep.radius + this.mR[i]!;
         const dNew = Math.hypot(x - keep.x, y - keep.y);
         const dOld = Math.hypot(this.mX[i]! - keep.x, this.mY[i]! - keep.y);
         if (dNew < reach && dNew < dOld) {
           this.mWaited[i] = this.mWaited[i]! + dt;
+          this.mStill[i] = this.mStill[i]! + dt;
+          // Nobody waits for ever for a robot in the way: after MOVER_PATIENCE s the mover turns back, and
+          // walks its path the other way round from where it stands.
+          if (this.mStill[i]! >= MOVER_PATIENCE && t - this.mWaited[i]! > mv.startDelay) {
+            const walked = mv.speed * (t - this.mWaited[i]! - mv.startDelay);
+            const here = this.mBase[i]! + this.mDir[i]! * walked;
+            this.mDir[i] = -this.mDir[i]!;
+            this.mBase[i] = here - this.mDir[i]! * walked;
+            this.mStill[i] = 0;
+          }
           continue;
         }
       }
+      this.mStill[i] = 0;
       this.mX[i] = x;
       this.mY[i] = y;
     }
   }
 
-  private moverPosition(mv: Mover, t: number): [number, number] {
+  /** Where `mv` is after walking for `t` s (its own clock: waits left out) way `dir` from arc length `base`. */
+  private moverPosition(mv: Mover, t: number, dir: number, base: number): [number, number] {
     const total = mv.cum[mv.cum.length - 1]!;
-    let s = mv.speed * Math.max(0, t - mv.startDelay);
-    s = total > 0 ? s % total : 0;
+    let s = base + dir * (mv.speed * Math.max(0, t - mv.startDelay));
+    if (total > 0) {
+      s %= total;
+      if (s < 0) s += total;
+    } else s = 0;
     let k = 0;
     while (k < mv.cum.length - 2 && mv.cum[k + 1]! < s) k++;
     const segLen = mv.cum[k + 1]! - mv.cum[k]!;
