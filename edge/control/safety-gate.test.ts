@@ -180,7 +180,13 @@ describe('safetyGate: contacts', () => {
     let out = gate(input(0.2, 0, [], { time: 1, contacts: bumped }));
     assert.deepEqual([out.v, out.reason], [0, 'bumper']);
     out = gate(input(0, 1, [], { time: 1.05, contacts: bumped }), out.state);
-    assert.deepEqual([out.omega, out.action], [0, 'stop'], 'no rotation in place against the obstacle');
+    assert.deepEqual(
+      [out.v, out.omega, out.reason],
+      [0, params.backoffOmega, 'bumper'],
+      'a slow turn on the spot',
+    );
+    out = gate(input(0.05, 0.5, [], { time: 1.07, contacts: bumped }), out.state);
+    assert.deepEqual([out.v, out.omega, out.action], [0, 0, 'stop'], 'no forward arc');
     out = gate(input(-0.3, 0.2, [], { time: 1.1, contacts: bumped }), out.state);
     assert.deepEqual([out.v, out.omega, out.reason], [-params.backoffSpeed, 0.2, 'bumper']);
     // released, 1 cm back: still latched

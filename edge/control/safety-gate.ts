@@ -8,8 +8,9 @@
  *   further travel stops the robot (the margin lies ahead of the motion, not beside it); within footprint + `slowMargin` over the longer horizon it slows it. Points the motion moves
  *   away from (behind a robot driving forward, beside it) never stop it. A point inside the footprint itself
  *   stops everything but motion away from it — rotation in place included.
- * - Bumper: only backing away, slowly, until the bumper is released and the robot has backed
- *   `bumpClearDistance` (or `bumpHoldTime` has passed with the bumper released).
+ * - Bumper: only backing away, slowly, or turning slowly on the spot (the footprint is a disk), until the
+ *   bumper is released and the robot has backed `bumpClearDistance` (or `bumpHoldTime` has passed with the
+ *   bumper released).
  * - Cliff or wheel drop: nothing but a straight back-off of at most `hazardBackoffDistance` from where it
  *   was detected; normal driving resumes once the sensors have been clear for `hazardClearTime`.
  * - Stale data: no scan or no odometry for `scanTimeout` / `odometryTimeout` seconds of clock time stops the
@@ -283,7 +284,11 @@ export function safetyGate(
     reason = next.hazard.kind;
     action = 'limit';
   } else if (next.bump) {
-    if (!(v < 0)) return stop('bumper');
+    // Backing away, or turning slowly on the spot: the footprint is a disk, so a turn moves it no closer to
+    // what it touches, and a robot pinned between a low obstacle ahead and a wall behind has no other way out.
+    const turning = Math.abs(v) < p.minLinearSpeed && omega !== 0;
+    if (!(v < 0) && !turning) return stop('bumper');
+    if (turning) v = 0;
     if (v < -p.backoffSpeed || Math.abs(omega) > p.backoffOmega) {
       v = Math.max(v, -p.backoffSpeed);
       omega = Math.max(-p.backoffOmega, Math.min(p.backoffOmega, omega));
