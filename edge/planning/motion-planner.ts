@@ -12,13 +12,17 @@ import type { GridInfo } from '../../shared/occupancy-grid.ts';
 import type { CoveragePlan, CoverageRequest, MotionPlanner } from '../daemon/planner-port.ts';
 import { sameGeometry } from '../mapping/layers/costmap.ts';
 import { planCoverage, replanCoverage, type CoverageResult } from './coverage.ts';
-import { planTransit } from './transit.ts';
+import { costAtClearance, planClearTransit } from './transit.ts';
+
+/** m of air beyond the robot's radius that transit paths keep where they can */
+const TRANSIT_CLEARANCE = 0.05;
 
 export function createMotionPlanner(options: { incremental?: boolean } = {}): MotionPlanner {
   let last: CoverageResult | undefined;
   let geometry: GridInfo | undefined;
   return {
-    pathTo: (costmap, from, goal) => planTransit(costmap, from, goal),
+    pathTo: (costmap, from, goal) =>
+      planClearTransit(costmap, from, goal, costAtClearance(TRANSIT_CLEARANCE)),
     coverage(request: CoverageRequest): CoveragePlan | undefined {
       const params = { toolWidth: request.toolWidth, overlap: request.overlap ?? 0 };
       const started = request.covered.some((v) => v !== 0);
@@ -36,12 +40,14 @@ export function createMotionPlanner(options: { incremental?: boolean } = {}): Mo
           : planCoverage(request.costmap, request.start, request.covered, params);
       last = result;
       const cellArea = request.costmap.resolution ** 2;
+      const cutOff = result.cutOff ? { cutOff: result.cutOff } : {};
       if (result.path.length < 2 || result.plannedCells === 0)
-        return { path: [], plannedArea: 0, unreachableArea: result.unreachableCells * cellArea };
+        return { path: [], plannedArea: 0, unreachableArea: result.unreachableCells * cellArea, ...cutOff };
       return {
         path: result.path,
         plannedArea: result.plannedCells * cellArea,
         unreachableArea: result.unreachableCells * cellArea,
+        ...cutOff,
       };
     },
   };

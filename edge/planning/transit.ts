@@ -26,6 +26,11 @@ export interface TransitOptions {
   heuristicWeight?: number;
   /** scratch arrays reused across searches on grids of one size (a coverage plan runs hundreds) */
   workspace?: TransitWorkspace;
+  /**
+   * highest cost the path may pass over between its start and goal cells (default: anything short of
+   * inscribed); see `planClearTransit`
+   */
+  maxCost?: number;
 }
 
 /**
@@ -114,7 +119,8 @@ export function nearestCell(
   return -1;
 }
 
-class MinHeap {
+/** A binary min-heap of (key, value) pairs. */
+export class MinHeap {
   private keys: number[] = [];
   private vals: number[] = [];
   get size(): number {
@@ -174,6 +180,7 @@ export function planTransit(
   const { width, height, resolution, origin } = grid;
   const allowUnknown = options.allowUnknown ?? false;
   const weight = options.costWeight ?? 4;
+  const maxCost = options.maxCost ?? INSCRIBED - 1;
   const cell = (p: Point2D) => ({
     cx: Math.floor((p.x - origin.x) / resolution),
     cy: Math.floor((p.y - origin.y) / resolution),
@@ -217,11 +224,16 @@ export function planTransit(
       const ny = y + DY[k]!;
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const j = ny * width + nx;
-      if (isClosed(j) || !passable(grid, j, allowUnknown)) continue;
+      if (
+        isClosed(j) ||
+        !(j === goal ? passable(grid, j, allowUnknown) : passable(grid, j, allowUnknown, maxCost))
+      )
+        continue;
       // No corner cutting between two impassable cells.
       if (
         k >= 4 &&
-        (!passable(grid, y * width + nx, allowUnknown) || !passable(grid, ny * width + x, allowUnknown))
+        (!passable(grid, y * width + nx, allowUnknown, maxCost) ||
+          !passable(grid, ny * width + x, allowUnknown, maxCost))
       )
         continue;
       const c = grid.costs[j]!;
@@ -255,6 +267,23 @@ export function planTransit(
       ? { x: to.x, y: to.y }
       : points[points.length - 1]!;
   return densify(points, resolution * 2);
+}
+
+/**
+ * A transit path over cells no costlier than `maxCost` (e.g. `costAtClearance(0.05)`: 5 cm of air beyond the
+ * robot's radius) where it can (between chair legs
+ * or under a table a gap the centre just fits through is a trap: the next scan can close it behind the
+ * robot, and its safety gate stops it at every leg), and goes closer only where nothing else leads to the
+ * goal.
+ */
+export function planClearTransit(
+  grid: CostGrid,
+  from: Point2D,
+  to: Point2D,
+  maxCost: number,
+  options: Omit<TransitOptions, 'maxCost'> = {},
+): PathPoint[] | undefined {
+  return planTransit(grid, from, to, { ...options, maxCost }) ?? planTransit(grid, from, to, options);
 }
 
 function passableAt(grid: CostGrid, p: Point2D, allowUnknown: boolean): boolean {
