@@ -24,6 +24,11 @@ export interface CoveragePlan {
   plannedArea: number;
   /** m² of cleanable area the plan cannot reach now (retried later) */
   unreachableArea: number;
+  /**
+   * with unreachable area: 1 on the costmap cells (its geometry) where the robot's centre would have to be
+   * to clean it — the floor on the far side of whatever cuts it off
+   */
+  cutOff?: Uint8Array;
 }
 
 export interface MotionPlanner {

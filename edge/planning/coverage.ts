@@ -45,7 +45,7 @@ import {
   lineOfSight,
   nearestCell,
   nearestPassable,
-  planTransit,
+  planClearTransit,
   TransitWorkspace,
   type CostGrid,
 } from './transit.ts';
@@ -122,6 +122,11 @@ export interface CoverageResult {
   remainingCells: number;
   /** floor cells not yet covered that the tool could clean from some centre, but not from here */
   unreachableCells: number;
+  /**
+   * with unreachable floor: 1 on the centres with sweep clearance that cannot be reached from here (not yet
+   * swept), in the grid's geometry — where the robot would have to be to clean the unreachable floor
+   */
+  cutOff?: Uint8Array;
   /** remaining cells the plan leaves unswept (patches too small or that no move reaches) */
   unsweptCells: number;
   /** sweep direction, rad */
@@ -149,6 +154,7 @@ interface Context {
   remaining: Uint8Array;
   remainingCells: number;
   unreachableCells: number;
+  cutOff: Uint8Array | undefined;
   maxSweepCost: number;
 }
 
@@ -202,12 +208,15 @@ function prepare(
   // (behind a closed door, past a new obstacle), not yet covered. The band along walls that no centre
   // reaches is not counted: it is never cleanable.
   let unreachableCells = 0;
-  let cutOff = false;
-  for (let i = 0; i < n && !cutOff; i++) if (clear[i] && !sweepable[i]) cutOff = true;
+  let cutOff: Uint8Array | undefined;
+  for (let i = 0; i < n && !cutOff; i++) if (clear[i] && !sweepable[i]) cutOff = new Uint8Array(n);
   if (cutOff) {
     const anywhere = growMask(grid, clear, toolRadius);
-    for (let i = 0; i < n; i++)
+    for (let i = 0; i < n; i++) {
       if (anywhere[i] && !cleanable[i] && costs[i]! < 254 && !(covered && covered[i])) unreachableCells++;
+      if (clear[i] && !sweepable[i] && !(covered && covered[i])) cutOff[i] = 1;
+    }
+    if (unreachableCells === 0) cutOff = undefined;
   }
   return {
     grid,
@@ -221,6 +230,7 @@ function prepare(
     remaining,
     remainingCells,
     unreachableCells,
+    cutOff,
     maxSweepCost,
   };
 }
@@ -475,6 +485,7 @@ function emptyResult(ctx: Context, start: Pose2D, sweepAngle: number): CoverageR
     plannedCells: 0,
     remainingCells: ctx.remainingCells,
     unreachableCells: ctx.unreachableCells,
+    ...(ctx.cutOff ? { cutOff: ctx.cutOff } : {}),
     unsweptCells: ctx.remainingCells,
     sweepAngle,
     cellCount: 0,
@@ -590,7 +601,7 @@ function execute(
     else if ((detour = stepAround(here, to))) {
       append(densify(detour, resolution * 4), 'sweep');
     } else {
-      const transit = planTransit(grid, here, to, { workspace, heuristicWeight: 1.5 });
+      const transit = planClearTransit(grid, here, to, ctx.maxSweepCost, { workspace, heuristicWeight: 1.5 });
       if (!transit) return false;
       append(transit, 'transit');
     }
@@ -803,6 +814,7 @@ function execute(
     plannedCells: planned,
     remainingCells: ctx.remainingCells,
     unreachableCells: ctx.unreachableCells,
+    ...(ctx.cutOff ? { cutOff: ctx.cutOff } : {}),
     unsweptCells: ctx.remainingCells - planned,
     pieces: [...kept, ...blocked],
     blocked,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
-import { escapeAlongTrail } from './escape.ts';
+import { escapeAlongTrail, reachableShare } from './escape.ts';
 import { costmapOf } from './test-maps.ts';
 
 /**
@@ -41,5 +41,16 @@ describe('escaping a pocket of the costmap along the trail', () => {
   it('cannot help when the trail never left the pocket', () => {
     const inside = trail.filter((p) => p.x > 2.8);
     assert.equal(escapeAlongTrail(roomWithPocket(false), inside, pose), undefined);
+  });
+});
+
+describe('the share of the floor the robot reaches', () => {
+  it('is small in a pocket and whole outside it', () => {
+    const room = roomWithPocket(false);
+    const inPocket = reachableShare(room, pose);
+    // The pocket's inside is a disk of 0.3 m in a 4 × 3 m room.
+    assert.ok(inPocket > 0 && inPocket < 0.03, `in the pocket ${inPocket}`);
+    assert.ok(reachableShare(room, { x: 1, y: 1.5, theta: 0 }) > 0.95);
+    assert.equal(reachableShare(roomWithPocket(true), pose), 1);
   });
 });

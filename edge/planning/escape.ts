@@ -12,7 +12,32 @@
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import type { PathPose } from '../control/path-follower.ts';
 import { INSCRIBED, type Costmap } from '../mapping/layers/costmap.ts';
+import { floodFill } from './footprint.ts';
 import { nearestPassable } from './transit.ts';
+
+/**
+ * The share of the costmap's passable cells that the robot's centre can reach from `pose` (4-connected; the
+ * start snaps to a passable cell within 0.3 m as the planners' do): near 1 in the open, small in a pocket.
+ */
+export function reachableShare(costmap: Costmap, pose: Pose2D): number {
+  const { width, height, resolution, origin, costs } = costmap;
+  const passable = new Uint8Array(width * height);
+  let total = 0;
+  for (let i = 0; i < passable.length; i++)
+    if (costs[i]! < INSCRIBED) {
+      passable[i] = 1;
+      total++;
+    }
+  const cx = Math.floor((pose.x - origin.x) / resolution);
+  const cy = Math.floor((pose.y - origin.y) / resolution);
+  const inside = cx >= 0 && cy >= 0 && cx < width && cy < height;
+  const start = inside ? nearestPassable(costmap, cx, cy, Math.ceil(0.3 / resolution)) : -1;
+  if (start < 0 || total === 0) return 0;
+  const reached = floodFill(width, height, passable, start);
+  let count = 0;
+  for (let i = 0; i < reached.length; i++) count += reached[i]!;
+  return count / total;
+}
 
 /**
  * The path back along `trail` (oldest first, ending where the robot is) to the latest trail point outside
