@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../shared/clock.ts';
 import type { RobotConfig } from '../../shared/config.ts';
-import { composePose, type Point2D, type Pose2D } from '../../shared/geometry.ts';
+import { composePose, invertPose, transformPoint, type Point2D, type Pose2D } from '../../shared/geometry.ts';
 import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { LaserScan, Odometry } from '../../shared/sensors.ts';
 import {
@@ -51,7 +51,9 @@ import { loadStoredMap, saveStoredMap } from '../mapping/map-store.ts';
 import { RelocalizationParamsSchema, ScanFusion } from '../mapping/scan-fusion.ts';
 import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
-import { escapeAlongTrail } from '../planning/escape.ts';
+import { openHeading } from '../control/open-heading.ts';
+import { escapeAlongTrail, reachableShare } from '../planning/escape.ts';
+import { revisitPath } from '../planning/revisit.ts';
 import { PlanRepairParamsSchema, resumePlan } from '../planning/plan-repair.ts';
 import {
   INITIAL_MISSION_STATE,
@@ -129,6 +131,13 @@ const REPEAT_SKIP = 0.5;
 const BOXED_IN_AREA = 1;
 const BOXED_IN_SHARE = 0.25;
 const MAX_BOXED_IN = 3;
+/** s waited before each back-out from a pocket after the first, and after a failed back-off with no open floor */
+const BOXED_IN_WAIT = 15;
+const BLOCKED_WAIT = 5;
+/** times in a row exploration gets the robot out of a spot with frontiers left but none reachable */
+const MAX_EXPLORATION_STALLS = 3;
+/** the robot stands in a pocket when it reaches less than this share of the passable cells */
+const POCKET_SHARE = 0.5;
 const BOXED_IN_MARK_RADIUS = 0.6;
 /** this many failed back-offs within WEDGED_WINDOW s and WEDGED_RADIUS m of each other: the robot is wedged */
 const WEDGED_RECOVERIES = 4;
@@ -136,6 +145,23 @@ const WEDGED_WINDOW = 60;
 const WEDGED_RADIUS = 0.3;
 /** m: the LIDAR's blind band reaches at least this far (RPLIDAR A2/A3) */
 const MIN_BLIND_RANGE = 0.2;
+/** m: the driven cells are a band this wide either side of the centre's track */
+const DRIVEN_RADIUS = 0.05;
+/** m between two poses: more is a relocalization jump, not a drive */
+const DRIVEN_JUMP = 0.3;
+/** cut-off floor is revisited when its centres cover this many m², at most this often, over at most this much marked floor */
+const REVISIT_MIN_AREA = 0.2;
+const MAX_REVISITS = 5;
+const REVISIT_MAX_BLOCKED = 2;
+/**
+ * After a failed back-off: m driven towards open floor at most, m of air kept beside the footprint and
+ * beyond the gate's stop margin ahead, and the least move worth making
+ */
+const OPEN_FLOOR_DISTANCE = 0.25;
+const OPEN_FLOOR_MARGIN = 0.02;
+const OPEN_FLOOR_MIN = 0.1;
+/** rad: the turn towards open floor is made on the spot down to this heading error */
+const OPEN_FLOOR_TURN_EXIT = 0.1;
 /** m/s along the trail out of a pocket */
 const ESCAPE_SPEED = 0.1;
 /** the trail kept: a point every TRAIL_SPACING m, the last TRAIL_POINTS to 2 × TRAIL_POINTS of them */
@@ -193,6 +219,12 @@ type Task =
   | { kind: 'cover' }
   /** backing out of a pocket of the costmap along the trail (coverage resumes afterwards) */
   | { kind: 'escape' }
+  /** driving back to floor the map cuts off now, the way the robot once drove (coverage resumes afterwards) */
+  | { kind: 'revisit' }
+  /** turning towards open floor and driving there, after a back-off that could not back off */
+  | { kind: 'clear' }
+  /** standing still until `until` (clock s) for what blocks the robot to move on (a person, the cat), then replanning */
+  | { kind: 'wait'; until: number }
   | { kind: 'home' }
   | { kind: 'recover'; state: RecoveryState; resume: 'explore' | 'cover' | 'home' };
 
@@ -230,8 +262,12 @@ export class EdgeDaemon {
   /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
   private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
+  /** times in a row exploration found frontiers but none reachable from where the robot stood */
+  private explorationStalls = 0;
   /** back-outs in a row because nothing reachable was left but much unreachable */
   private boxedIn = 0;
+  /** the robot has waited since its last back-out */
+  private waitedBoxedIn = false;
   /** clock time the current path was started, and how many paths in a row were obstructed at once */
   private followSince = 0;
   private freshObstructions = 0;
@@ -252,6 +288,10 @@ export class EdgeDaemon {
   private lastPathPoint: Point2D | undefined;
   /** the recently driven trail, map frame, a point every TRAIL_SPACING m (the way out of a pocket) */
   private trail: Point2D[] = [];
+  /** every cell the robot's centre has been on this mission (coverage grid): floor that was passable */
+  private readonly driven: CoverageTracker;
+  /** goals of the revisits of cut-off floor so far (map frame): each patch is tried once */
+  private readonly revisited: Point2D[] = [];
   private modeSince = 0;
   private exploreTime = 0;
   private coverTime = 0;
@@ -318,6 +358,7 @@ export class EdgeDaemon {
     };
     this.coverage = new CoverageTracker(coverageInfo, this.config.toolWidth / 2);
     this.skipped = new CoverageTracker(coverageInfo, this.config.toolWidth / 2 + this.config.robotRadius);
+    this.driven = new CoverageTracker(coverageInfo, DRIVEN_RADIUS);
 
     this.devices.base.onOdometry((o) => this.onOdometry(o));
     this.devices.base.onSafety((s) => (this.contacts = s));
@@ -499,7 +540,12 @@ export class EdgeDaemon {
       this.emit('warn', 'safety.stop', `safety gate: ${gate.reason}`);
     this.lastGate = gate;
     this.devices.base.drive(gate.v, gate.omega);
-    if (pose && (gate.reason === 'bumper' || gate.reason === 'cliff' || gate.reason === 'wheel-drop')) {
+    // A back-off or a turn on the spot the gate lets through while the bumper is pressed is the way out.
+    if (
+      pose &&
+      gate.action === 'stop' &&
+      (gate.reason === 'bumper' || gate.reason === 'cliff' || gate.reason === 'wheel-drop')
+    ) {
       this.beginRecovery(now, pose, gate.reason === 'bumper' ? 'bump' : gate.reason);
     }
   }
@@ -508,8 +554,13 @@ export class EdgeDaemon {
   private trackPath(pose: Pose2D): void {
     if (this.mission.mode === 'covering' && this.task.kind === 'cover') this.coverage.moveTo(pose.x, pose.y);
     else this.coverage.lift();
-    if (this.lastPathPoint)
-      this.pathLength += Math.hypot(pose.x - this.lastPathPoint.x, pose.y - this.lastPathPoint.y);
+    if (this.lastPathPoint) {
+      const step = Math.hypot(pose.x - this.lastPathPoint.x, pose.y - this.lastPathPoint.y);
+      this.pathLength += step;
+      // A relocalization jump is not a drive.
+      if (step > DRIVEN_JUMP) this.driven.lift();
+    }
+    this.driven.moveTo(pose.x, pose.y);
     this.lastPathPoint = { x: pose.x, y: pose.y };
     const tip = this.trail[this.trail.length - 1];
     if (!tip || Math.hypot(pose.x - tip.x, pose.y - tip.y) >= TRAIL_SPACING) {
@@ -521,16 +572,23 @@ export class EdgeDaemon {
   private decide(now: number, pose: Pose2D): { v: number; omega: number } {
     const task = this.task;
     if (task.kind === 'recover') return this.stepRecover(now, task);
+    if (task.kind === 'wait') {
+      if (now < task.until) return { v: 0, omega: 0 };
+      this.task = { kind: 'none' };
+      this.dispatch({ type: 'pathBlocked' });
+      return { v: 0, omega: 0 };
+    }
     const mode = this.mission.mode;
     if (mode === 'exploring') {
-      if (task.kind !== 'explore' || !this.follower) this.nextFrontier(now, pose);
-      else if (now - this.lastGoalCheck >= this.params.goalCheckInterval)
+      // A move out of a stalled spot ('clear') runs to its end before the next frontier is chosen.
+      if ((task.kind !== 'explore' && task.kind !== 'clear') || !this.follower) this.nextFrontier(now, pose);
+      else if (task.kind === 'explore' && now - this.lastGoalCheck >= this.params.goalCheckInterval)
         this.checkGoal(now, pose, task.goal);
     }
     if (!this.follower) return { v: 0, omega: 0 };
     const odom = this.odomLatest;
     // Escaping runs where the costmap says the robot cannot be: slowly, behind the gate alone.
-    const escaping = task.kind === 'escape';
+    const escaping = task.kind === 'escape' || task.kind === 'revisit' || task.kind === 'clear';
     const out = followPath(
       this.follower,
       {
@@ -539,7 +597,7 @@ export class EdgeDaemon {
         velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 },
         ...(escaping ? {} : { costmap: this.costmap }),
       },
-      escaping ? this.escapeParams() : this.params.follower,
+      task.kind === 'clear' ? this.clearParams() : escaping ? this.escapeParams() : this.params.follower,
     );
     this.follower = out.state;
     this.lastFollower = out;
@@ -570,11 +628,15 @@ export class EdgeDaemon {
       this.blacklist.push(this.task.goal);
       this.explorationFailures = 0;
       this.task = { kind: 'none' };
-    } else if (kind === 'cover' || kind === 'escape') {
+    } else if (kind === 'cover' || kind === 'escape' || kind === 'revisit') {
       this.interrupted = undefined;
       this.task = { kind: 'none' };
       this.replanCoverage();
     } else if (kind === 'home') this.dispatch({ type: 'arrivedHome' });
+    else if (kind === 'clear') {
+      this.task = { kind: 'none' };
+      this.dispatch({ type: 'pathBlocked' });
+    }
   }
 
   private pathBlocked(status: 'blocked' | 'obstructed'): void {
@@ -636,9 +698,58 @@ export class EdgeDaemon {
     this.rebuildCostmap(this.grid, now);
     this.task = { kind: 'none' };
     const pose = this.pose();
-    if (out.status === 'failed' && pose && this.wedged(now, pose)) return { v: 0, omega: 0 };
+    if (out.status === 'failed' && pose) {
+      if (this.wedged(now, pose)) return { v: 0, omega: 0 };
+      if (this.driveToOpenFloor(pose)) return { v: 0, omega: 0 };
+      // Hemmed in all round: what hems it in may walk away.
+      this.waitThen(now, BLOCKED_WAIT, 'no open floor around after a failed back-off');
+      return { v: 0, omega: 0 };
+    }
     this.dispatch({ type: 'pathBlocked' });
     return { v: 0, omega: 0 };
+  }
+
+  /**
+   * After a back-off that could not back off (something behind as well as ahead): turn towards the most open
+   * direction the LIDAR (and the blind-band memory) shows and drive a little way there. True when started.
+   */
+  private driveToOpenFloor(pose: Pose2D): boolean {
+    const scan = this.lastPoints?.points;
+    if (!scan) return false;
+    // What the bumper found is below the LIDAR's plane: its marks nearby count as returns. A mark lies just
+    // beyond the rim, so it closes the whole half-turn of headings towards it.
+    const toBase = invertPose(pose);
+    const marks: number[] = [];
+    for (const mark of this.bumpMarks) {
+      if (Math.hypot(mark.x - pose.x, mark.y - pose.y) > 1) continue;
+      const m = transformPoint(toBase, mark);
+      marks.push(m.x, m.y);
+    }
+    const points = marks.length === 0 ? scan : Float32Array.from([...scan, ...marks]);
+    // The gate stops the bare footprint short of what it approaches by its stop margin: so must the move.
+    const keep = this.params.gate.stopMargin + OPEN_FLOOR_MARGIN;
+    const open = openHeading(points, {
+      radius: this.config.robotRadius + OPEN_FLOOR_MARGIN,
+      maxDistance: OPEN_FLOOR_DISTANCE + keep,
+      candidates: 36,
+    });
+    const distance = Math.min(OPEN_FLOOR_DISTANCE, open.free - keep);
+    if (distance < OPEN_FLOOR_MIN) return false;
+    const heading = pose.theta + open.angle;
+    const path: PathPose[] = [
+      { x: pose.x, y: pose.y, theta: heading },
+      { x: pose.x + distance * Math.cos(heading), y: pose.y + distance * Math.sin(heading), theta: heading },
+    ];
+    this.emit(
+      'info',
+      'recovery.open-floor',
+      `could not back off: turning ${((open.angle * 180) / Math.PI).toFixed(0)}° and driving ${distance.toFixed(2)} m to open floor`,
+    );
+    this.task = { kind: 'clear' };
+    this.followSince = this.clock.now();
+    this.currentPath = path;
+    this.follower = startPath(path, this.clearParams());
+    return true;
   }
 
   /**
@@ -649,6 +760,11 @@ export class EdgeDaemon {
     const unreachable = answer?.unreachableArea ?? 0;
     const swept = this.coverage.count * this.coverage.info.resolution ** 2;
     return unreachable >= Math.max(BOXED_IN_AREA, BOXED_IN_SHARE * swept);
+  }
+
+  /** The move to open floor: an escape that turns fully on the spot first (an arc would press on what the bumper touches). */
+  private clearParams(): DaemonParams['follower'] {
+    return { ...this.escapeParams(), rotateToHeadingAngle: OPEN_FLOOR_TURN_EXIT };
   }
 
   private escapeParams(): DaemonParams['follower'] {
@@ -715,6 +831,37 @@ export class EdgeDaemon {
       obstacles: this.obstacleMask(),
       blacklist: this.blacklist,
     });
+    if (
+      result.kind === 'none' &&
+      result.reason !== 'explored' &&
+      this.explorationStalls < MAX_EXPLORATION_STALLS &&
+      reachableShare(this.costmap, pose) < POCKET_SHARE
+    ) {
+      // Frontiers are left, none can be reached, and neither can most of the mapped floor: the robot stands
+      // in a pocket (a person in the doorway, gaps between furniture it drove through since closed). Get out of the spot (as when boxed in while covering) and look
+      // again before calling the map complete.
+      this.explorationStalls++;
+      const lifted = this.liftBumpMarks(pose, BOXED_IN_MARK_RADIUS);
+      const escape = lifted > 0 ? undefined : escapeAlongTrail(this.costmap, this.trail, pose);
+      this.emit(
+        'warn',
+        'exploration.stalled',
+        'frontiers left but none reachable from here: ' +
+          (lifted > 0
+            ? `forgetting ${lifted} bump marks nearby`
+            : escape
+              ? 'going back along the trail'
+              : 'backing off'),
+      );
+      if (lifted > 0) return;
+      if (escape) {
+        this.task = { kind: 'clear' };
+        this.followSince = now;
+        this.currentPath = escape;
+        this.follower = startPath(escape, this.escapeParams());
+      } else this.beginRecovery(now, pose, 'blocked');
+      return;
+    }
     if (result.kind === 'none') {
       this.task = { kind: 'none' };
       this.emit('info', 'exploration.complete', `no reachable frontier left (${result.reason})`);
@@ -731,6 +878,7 @@ export class EdgeDaemon {
       return;
     }
     this.task = { kind: 'explore', goal: result.goal };
+    this.explorationStalls = 0;
     this.emit(
       'info',
       'exploration.goal',
@@ -857,7 +1005,19 @@ export class EdgeDaemon {
     this.replans++;
     this.replanMsMax = Math.max(this.replanMsMax, ms);
     const boxedIn = !plan && this.isBoxedIn(answer);
+    if (boxedIn && this.boxedIn < MAX_BOXED_IN && this.boxedIn > 0 && !this.waitedBoxedIn) {
+      // Out of the first try still boxed in: a person or a pet may be what closes the way, so give them time
+      // before the next.
+      this.waitedBoxedIn = true;
+      this.waitThen(
+        now,
+        BOXED_IN_WAIT,
+        `${answer!.unreachableArea.toFixed(1)} m² left but none reachable from here`,
+      );
+      return;
+    }
     if (boxedIn && this.boxedIn < MAX_BOXED_IN) {
+      this.waitedBoxedIn = false;
       // Much is left but none of it can be reached from here: the robot has wedged itself into a pocket of
       // the costmap, sealed by its own bump marks or a shifted wall. Forget the marks around it (a bump
       // marks them again) and try once more; then back out before calling the coverage done.
@@ -887,7 +1047,10 @@ export class EdgeDaemon {
       } else this.beginRecovery(now, pose, 'blocked');
       return;
     }
-    if (plan) this.boxedIn = 0;
+    if (plan) {
+      this.boxedIn = 0;
+      this.waitedBoxedIn = false;
+    }
     if (boxedIn) {
       // Still boxed in: the coverage is not done, the robot is stuck. Say so rather than go home.
       const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${answer!.unreachableArea.toFixed(1)} m² left, none reachable`;
@@ -895,6 +1058,7 @@ export class EdgeDaemon {
       this.dispatch({ type: 'fault', reason });
       return;
     }
+    if (!plan && answer?.cutOff && this.revisitCutOff(pose, answer.cutOff)) return;
     if (!plan) {
       this.emit('info', 'coverage.complete', 'nothing reachable left to clean');
       this.dispatch({ type: 'coverageComplete' });
@@ -914,6 +1078,48 @@ export class EdgeDaemon {
         `of path (${pathLengthOf(plan.path, 'transit').toFixed(1)} m of it transit), ${ms.toFixed(0)} ms`,
     );
     this.follow(plan.path);
+  }
+
+  /**
+   * Everything reachable is swept, yet floor the robot has been on is cut off now (a person mapped standing
+   * in a doorway, a chair since moved): drive back the way it went, slowly behind the gate alone, so the
+   * LIDAR looks again. True when a revisit started.
+   */
+  private revisitCutOff(pose: Pose2D, cutOff: Uint8Array): boolean {
+    if (this.revisited.length >= MAX_REVISITS) return false;
+    const costmap = this.costmap;
+    const revisit = revisitPath(
+      costmap,
+      regrid(this.driven.covered, this.driven.info, costmap, 0),
+      cutOff,
+      pose,
+      {
+        minCells: Math.ceil(REVISIT_MIN_AREA / costmap.resolution ** 2),
+        maxBlocked: REVISIT_MAX_BLOCKED,
+        exclude: this.revisited,
+      },
+    );
+    if (!revisit) return false;
+    this.revisited.push(revisit.goal);
+    this.emit(
+      'info',
+      'coverage.revisit',
+      `${revisit.patchArea.toFixed(1)} m² cut off where the robot has been: going back to look ` +
+        `(${pathLengthOf(revisit.path).toFixed(1)} m, ${revisit.blocked.toFixed(2)} m of it over cells marked since)`,
+    );
+    this.task = { kind: 'revisit' };
+    this.followSince = this.clock.now();
+    this.currentPath = revisit.path;
+    this.follower = startPath(revisit.path, this.escapeParams());
+    return true;
+  }
+
+  /** Stands still for `seconds`, then replans (or picks the next frontier). */
+  private waitThen(now: number, seconds: number, why: string): void {
+    this.follower = undefined;
+    this.currentPath = [];
+    this.task = { kind: 'wait', until: now + seconds };
+    this.emit('info', 'mission.wait', `${why}: waiting ${seconds} s`);
   }
 
   private follow(path: PathPose[]): void {
