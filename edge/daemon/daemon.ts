@@ -139,6 +139,8 @@ const MAX_EXPLORATION_STALLS = 3;
 /** the robot stands in a pocket when it reaches less than this share of the passable cells */
 const POCKET_SHARE = 0.5;
 const BOXED_IN_MARK_RADIUS = 0.6;
+/** s: bump marks younger than this are never forgotten to get out of a pocket */
+const FRESH_BUMP_MARK = 60;
 /** this many failed back-offs within WEDGED_WINDOW s and WEDGED_RADIUS m of each other: the robot is wedged */
 const WEDGED_RECOVERIES = 4;
 const WEDGED_WINDOW = 60;
@@ -258,7 +260,7 @@ export class EdgeDaemon {
   private lastGoalCheck = -Infinity;
   private blacklist: Point2D[] = [];
   /** obstacles found by the bumper (map frame) */
-  private readonly bumpMarks: Point2D[] = [];
+  private readonly bumpMarks: Array<Point2D & { time: number }> = [];
   /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
   private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
@@ -679,7 +681,7 @@ export class EdgeDaemon {
     );
     this.keepInterrupted();
     if (state.obstacleMap) {
-      this.bumpMarks.push(state.obstacleMap);
+      this.bumpMarks.push({ ...state.obstacleMap, time: now });
       this.costmapLayers.camera.markObstacles([state.obstacleMap], now);
     }
     this.follower = undefined;
@@ -793,7 +795,11 @@ export class EdgeDaemon {
 
   /** Forgets the bump marks within `radius` of the robot; how many. */
   private liftBumpMarks(pose: Pose2D, radius: number): number {
-    const near = this.bumpMarks.filter((m) => Math.hypot(m.x - pose.x, m.y - pose.y) <= radius);
+    // A mark the bumper made a moment ago is the obstacle, not a stale seal: it stays.
+    const now = this.clock.now();
+    const near = this.bumpMarks.filter(
+      (m) => Math.hypot(m.x - pose.x, m.y - pose.y) <= radius && now - m.time >= FRESH_BUMP_MARK,
+    );
     if (near.length === 0) return 0;
     const kept = this.bumpMarks.filter((m) => !near.includes(m));
     this.bumpMarks.length = 0;
