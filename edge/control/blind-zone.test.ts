@@ -39,8 +39,9 @@ describe("the LIDAR's blind band", () => {
     assert.deepEqual([...outside.points], [0.19, 0].map(Math.fround));
     // Odometry drift puts the second inside the body: dropped.
     assert.equal(see(seen.memory, [], [0.05, 0, 0], 0.2).points.length, 0);
-    // Too old.
-    const old = see(seen.memory, [], [0, 0, 0], 5);
+    // Still there after 4 s (a person standing by the robot), forgotten after 5 s.
+    assert.equal(see(seen.memory, [], [0, 0, 0], 4).points.length, 2);
+    const old = see(seen.memory, [], [0, 0, 0], 5.1);
     assert.equal(old.points.length, 0);
     assert.equal(old.memory.stamps.length, 0);
   });

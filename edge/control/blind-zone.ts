@@ -19,7 +19,7 @@ export const BlindZoneParamsSchema = z.strictObject({
     .object({ x: z.number(), y: z.number() })
     .default({ x: 0, y: 0 })
     .describe('the LIDAR in base_link, m'),
-  keepFor: z.number().positive().default(2).describe('s a return is remembered'),
+  keepFor: z.number().positive().default(5).describe('s a return is remembered'),
   nearRange: z
     .number()
     .positive()
