@@ -44,6 +44,22 @@ const BLOCKED_PENALTY = 10;
 /** extra cost per step at the highest inflation cost, as transit paths have it */
 const COST_WEIGHT = 4;
 
+/** Calls `visit(j, k)` for each of cell c's 8 neighbours j inside the grid (k indexes DX, DY and STEP). */
+function forEachNeighbour(
+  c: number,
+  width: number,
+  height: number,
+  visit: (j: number, k: number) => void,
+): void {
+  const x = c % width;
+  const y = (c - x) / width;
+  for (let k = 0; k < 8; k++) {
+    const nx = x + DX[k]!;
+    const ny = y + DY[k]!;
+    if (nx >= 0 && ny >= 0 && nx < width && ny < height) visit(ny * width + nx, k);
+  }
+}
+
 /**
  * The cheapest path from `pose` over passable or `driven` cells to a cell of `cutOff` (both masks in the
  * costmap's geometry), or undefined when none is within the options' limits.
@@ -74,18 +90,12 @@ export function revisitPath(
     while (stack.length > 0) {
       const c = stack.pop()!;
       size++;
-      const x = c % width;
-      const y = (c - x) / width;
-      for (let k = 0; k < 8; k++) {
-        const nx = x + DX[k]!;
-        const ny = y + DY[k]!;
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-        const j = ny * width + nx;
+      forEachNeighbour(c, width, height, (j) => {
         if (cutOff[j] && patch[j]! < 0) {
           patch[j] = label;
           stack.push(j);
         }
-      }
+      });
     }
     sizes.push(size);
   }
@@ -130,14 +140,8 @@ export function revisitPath(
       goal = c;
       break;
     }
-    const x = c % width;
-    const y = (c - x) / width;
-    for (let k = 0; k < 8; k++) {
-      const nx = x + DX[k]!;
-      const ny = y + DY[k]!;
-      if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-      const j = ny * width + nx;
-      if (closed[j] || !allowed(j)) continue;
+    forEachNeighbour(c, width, height, (j, k) => {
+      if (closed[j] || !allowed(j)) return;
       const cost = costs[j]!;
       const weight = cost >= INSCRIBED ? BLOCKED_PENALTY : (COST_WEIGHT * cost) / 252;
       const next = g[c]! + STEP[k]! * (1 + weight);
@@ -146,7 +150,7 @@ export function revisitPath(
         parent[j] = c;
         heap.push(next, j);
       }
-    }
+    });
   }
   if (goal < 0) return undefined;
 
