@@ -589,7 +589,6 @@ export class EdgeDaemon {
     }
     if (!this.follower) return { v: 0, omega: 0 };
     const odom = this.odomLatest;
-    // Escaping runs where the costmap says the robot cannot be: slowly, behind the gate alone.
     const escaping = task.kind === 'escape' || task.kind === 'revisit' || task.kind === 'clear';
     const out = followPath(
       this.follower,
@@ -599,7 +598,7 @@ export class EdgeDaemon {
         velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 },
         ...(escaping ? {} : { costmap: this.costmap }),
       },
-      task.kind === 'clear' ? this.clearParams() : escaping ? this.escapeParams() : this.params.follower,
+      this.followerParams(task),
     );
     this.follower = out.state;
     this.lastFollower = out;
@@ -747,10 +746,7 @@ export class EdgeDaemon {
       'recovery.open-floor',
       `could not back off: turning ${((open.angle * 180) / Math.PI).toFixed(0)}° and driving ${distance.toFixed(2)} m to open floor`,
     );
-    this.task = { kind: 'clear' };
-    this.followSince = this.clock.now();
-    this.currentPath = path;
-    this.follower = startPath(path, this.clearParams());
+    this.follow(path, { kind: 'clear' });
     return true;
   }
 
@@ -844,8 +840,8 @@ export class EdgeDaemon {
       reachableShare(this.costmap, pose) < POCKET_SHARE
     ) {
       // Frontiers are left, none can be reached, and neither can most of the mapped floor: the robot stands
-      // in a pocket (a person in the doorway, gaps between furniture it drove through since closed). Get out of the spot (as when boxed in while covering) and look
-      // again before calling the map complete.
+      // in a pocket (a person in the doorway, gaps between furniture it drove through since closed). Get out
+      // of the spot as when boxed in while covering, and look again before calling the map complete.
       this.explorationStalls++;
       const lifted = this.liftBumpMarks(pose, BOXED_IN_MARK_RADIUS);
       const escape = lifted > 0 ? undefined : escapeAlongTrail(this.costmap, this.trail, pose);
@@ -860,12 +856,8 @@ export class EdgeDaemon {
               : 'backing off'),
       );
       if (lifted > 0) return;
-      if (escape) {
-        this.task = { kind: 'clear' };
-        this.followSince = now;
-        this.currentPath = escape;
-        this.follower = startPath(escape, this.escapeParams());
-      } else this.beginRecovery(now, pose, 'blocked');
+      if (escape) this.follow(escape, { kind: 'clear' });
+      else this.beginRecovery(now, pose, 'blocked');
       return;
     }
     if (result.kind === 'none') {
@@ -1046,10 +1038,7 @@ export class EdgeDaemon {
           'coverage.escape',
           `leaving the pocket along the trail driven in (${pathLengthOf(escape).toFixed(1)} m)`,
         );
-        this.task = { kind: 'escape' };
-        this.followSince = this.clock.now();
-        this.currentPath = escape;
-        this.follower = startPath(escape, this.escapeParams());
+        this.follow(escape, { kind: 'escape' });
       } else this.beginRecovery(now, pose, 'blocked');
       return;
     }
@@ -1113,10 +1102,7 @@ export class EdgeDaemon {
       `${revisit.patchArea.toFixed(1)} m² cut off where the robot has been: going back to look ` +
         `(${pathLengthOf(revisit.path).toFixed(1)} m, ${revisit.blocked.toFixed(2)} m of it over cells marked since)`,
     );
-    this.task = { kind: 'revisit' };
-    this.followSince = this.clock.now();
-    this.currentPath = revisit.path;
-    this.follower = startPath(revisit.path, this.escapeParams());
+    this.follow(revisit.path, { kind: 'revisit' });
     return true;
   }
 
@@ -1128,10 +1114,21 @@ export class EdgeDaemon {
     this.emit('info', 'mission.wait', `${why}: waiting ${seconds} s`);
   }
 
-  private follow(path: PathPose[]): void {
+  /** Starts following `path` for the current task, or for `task`. */
+  private follow(path: PathPose[], task?: Task): void {
+    if (task) this.task = task;
     this.followSince = this.clock.now();
     this.currentPath = path;
-    this.follower = startPath(path, this.params.follower);
+    this.follower = startPath(path, this.followerParams(this.task));
+  }
+
+  /**
+   * Escapes (out of a pocket, back to cut-off floor, to open floor) run where the costmap says the robot
+   * cannot be: slowly, behind the gate alone; the move to open floor turns fully on the spot first.
+   */
+  private followerParams(task: Task): DaemonParams['follower'] {
+    if (task.kind === 'clear') return this.clearParams();
+    return task.kind === 'escape' || task.kind === 'revisit' ? this.escapeParams() : this.params.follower;
   }
 
   private goHome(): void {
