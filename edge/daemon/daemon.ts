@@ -589,7 +589,7 @@ export class EdgeDaemon {
     }
     if (!this.follower) return { v: 0, omega: 0 };
     const odom = this.odomLatest;
-    const escaping = task.kind === 'escape' || task.kind === 'revisit' || task.kind === 'clear';
+    const escaping = isEscape(task);
     const out = followPath(
       this.follower,
       {
@@ -1128,7 +1128,7 @@ export class EdgeDaemon {
    */
   private followerParams(task: Task): DaemonParams['follower'] {
     if (task.kind === 'clear') return this.clearParams();
-    return task.kind === 'escape' || task.kind === 'revisit' ? this.escapeParams() : this.params.follower;
+    return isEscape(task) ? this.escapeParams() : this.params.follower;
   }
 
   private goHome(): void {
@@ -1266,6 +1266,11 @@ export class EdgeDaemon {
 }
 
 /** Length of a path, or of its segments leading to poses of one kind (coverage plans tag their poses). */
+/** Tasks that drive where the costmap says the robot cannot be, behind the safety gate alone. */
+function isEscape(task: Task): boolean {
+  return task.kind === 'escape' || task.kind === 'revisit' || task.kind === 'clear';
+}
+
 function pathLengthOf(path: readonly Point2D[], kind?: string): number {
   let length = 0;
   for (let i = 1; i < path.length; i++) {

@@ -12,7 +12,7 @@
  */
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import type { PathPose } from '../control/path-follower.ts';
-import { INSCRIBED, MinHeap, nearestCell, type CostGrid } from './transit.ts';
+import { DX, DY, INSCRIBED, MinHeap, nearestCell, STEP, type CostGrid } from './transit.ts';
 
 export interface RevisitOptions {
   /** cut-off patches of fewer cells are not worth the trip */
@@ -36,9 +36,6 @@ export interface Revisit {
   blocked: number;
 }
 
-const DX = [1, -1, 0, 0, 1, 1, -1, -1];
-const DY = [0, 0, 1, -1, 1, -1, 1, -1];
-const STEP = [1, 1, 1, 1, Math.SQRT2, Math.SQRT2, Math.SQRT2, Math.SQRT2];
 /** extra cost per step over a cell the costmap forbids now: a way over such cells is taken only if short */
 const BLOCKED_PENALTY = 10;
 /** extra cost per step at the highest inflation cost, as transit paths have it */

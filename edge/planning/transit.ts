@@ -58,9 +58,10 @@ export interface PathPoint {
   theta: number;
 }
 
-const DX = [1, -1, 0, 0, 1, 1, -1, -1];
-const DY = [0, 0, 1, -1, 1, -1, 1, -1];
-const STEP = [1, 1, 1, 1, Math.SQRT2, Math.SQRT2, Math.SQRT2, Math.SQRT2];
+/** The 8 neighbours of a cell: x and y offsets, and the step length in cells (4 straight, then 4 diagonal). */
+export const DX: readonly number[] = [1, -1, 0, 0, 1, 1, -1, -1];
+export const DY: readonly number[] = [0, 0, 1, -1, 1, -1, 1, -1];
+export const STEP: readonly number[] = [1, 1, 1, 1, Math.SQRT2, Math.SQRT2, Math.SQRT2, Math.SQRT2];
 
 /** Whether the robot's centre may be in cell i (below `maxCost`, default: anything short of inscribed). */
 export function passable(grid: CostGrid, i: number, allowUnknown = false, maxCost = INSCRIBED - 1): boolean {
