@@ -456,6 +456,40 @@ describe('followPath in a kinematic simulation', () => {
     assert.ok(out.v <= params.velocityTolerance + params.maxLinearAccel * DT + 1e-9, `v ${out.v}`);
   });
 
+  it('counts a leg end the safety gate holds it a few centimetres short of as reached', () => {
+    // A row ending at a wall, then the connector to the next row; the gate stops the robot short of the end.
+    const row = polyline([
+      [1.5, 0],
+      [2, 0],
+      [2, 0.3],
+    ]);
+    const line = polyline([
+      [1.5, 0],
+      [2, 0],
+    ]);
+    /** The follower's status with the robot driven along the row to x, the last step held or not. */
+    const at = (path: PathPose[], x: number, heldAhead: boolean) => {
+      let state = startPath(path, params);
+      let t = 0;
+      for (let px = 1.5; px < x - 1e-9; px += 0.05, t += DT)
+        state = followPath(
+          state,
+          { time: t, pose: { x: px, y: 0, theta: 0 }, velocity: { v: 0.2, omega: 0 } },
+          params,
+        ).state;
+      return followPath(
+        state,
+        { time: t, pose: { x, y: 0, theta: 0 }, velocity: { v: 0, omega: 0 }, heldAhead },
+        params,
+      ).status;
+    };
+    assert.equal(at(row, 1.95, false), 'following', 'not held: it drives on to the corner');
+    assert.equal(at(row, 1.95, true), 'rotating', 'held: the corner counts as reached, it turns');
+    assert.equal(at(row, 1.8, true), 'following', 'held 20 cm short: not a leg end it is kept from');
+    assert.equal(at(line, 1.95, false), 'following');
+    assert.equal(at(line, 1.95, true), 'done', 'held 5 cm short of the goal: done');
+  });
+
   it('keeps turning the same way when the heading error wraps across ±π', () => {
     const path = polyline([
       [0, 0],

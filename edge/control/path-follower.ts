@@ -48,6 +48,9 @@ export const PathFollowerParamsSchema = z.strictObject({
   approachDistance: positive('m: linear slow-down before the end of a leg').default(0.1),
   minApproachSpeed: positive('m/s').default(0.04),
   legEndTolerance: positive('m: a corner counts as reached this close (along the path)').default(0.015),
+  heldLegEndTolerance: positive(
+    'm: a corner (or the goal) counts as reached this close when the safety gate holds the robot back',
+  ).default(0.08),
   goalTolerance: positive('m: the end of the path counts as reached this close').default(0.03),
   alignFinalHeading: z.boolean().default(false).describe('rotate onto the last pose’s theta at the end'),
   goalYawTolerance: positive('rad').default(0.1),
@@ -138,6 +141,12 @@ export interface PathFollowerInput {
   velocity: Twist;
   costmap?: CostmapView;
   distanceField?: DistanceFieldView;
+  /**
+   * the safety gate stopped the last command for something ahead: a leg end this close is as far as the
+   * robot gets (a row ending at a wall, planned at the stop margin, which the gate's braking allowance
+   * keeps a few centimetres short of)
+   */
+  heldAhead?: boolean;
 }
 
 export type FollowerStatus = 'rotating' | 'following' | 'aligning' | 'obstructed' | 'done' | 'blocked';
@@ -455,12 +464,13 @@ export function followPath(
   }
 
   const legTolerance = lastLeg ? p.goalTolerance : p.legEndTolerance;
+  const reachedWithin = input.heldAhead ? Math.max(p.heldLegEndTolerance, legTolerance) : legTolerance;
   let mode: FollowerMode = state.mode;
   let leg = state.leg;
   let progress = proj.s;
   let segment = proj.segment;
   let bestHeadingError = state.bestHeadingError;
-  if (mode !== 'aligning' && proj.legRemaining <= legTolerance) {
+  if (mode !== 'aligning' && proj.legRemaining <= reachedWithin) {
     if (!lastLeg) {
       leg += 1;
       segment = legStart(path, leg);
