@@ -53,6 +53,7 @@ import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
 import { openHeading } from '../control/open-heading.ts';
 import { escapeAlongTrail, reachableShare } from '../planning/escape.ts';
+import { nudgePath } from '../planning/nudge.ts';
 import { revisitPath } from '../planning/revisit.ts';
 import { PlanRepairParamsSchema, resumePlan } from '../planning/plan-repair.ts';
 import {
@@ -134,6 +135,8 @@ const MAX_BOXED_IN = 3;
 /** s waited before each back-out from a pocket after the first, and after a failed back-off with no open floor */
 const BOXED_IN_WAIT = 15;
 const BLOCKED_WAIT = 5;
+/** sideways nudges past small intrusions tried in one control tick before the path counts as obstructed */
+const MAX_NUDGES_PER_TICK = 3;
 /** times in a row exploration gets the robot out of a spot with frontiers left but none reachable */
 const MAX_EXPLORATION_STALLS = 3;
 /** the robot stands in a pocket when it reaches less than this share of the passable cells */
@@ -201,6 +204,8 @@ export interface DaemonStatus {
   coverageEstimate: number;
   replans: number;
   replanMsMax: number;
+  /** paths stepped sideways past a small intrusion instead of being given up (edge/planning/nudge.ts) */
+  nudges: number;
   lastGate: SafetyGateOutput['reason'] | undefined;
   follower: PathFollowerOutput['status'] | undefined;
   pathLength: number;
@@ -281,6 +286,7 @@ export class EdgeDaemon {
   private mapLoadPending = false;
   private home: Pose2D = { x: 0, y: 0, theta: 0 };
   private replans = 0;
+  private nudges = 0;
   /** coverage plans made afresh (not resumed): the give-up count */
   private freshPlans = 0;
   /** recent failed back-offs (map frame, clock time): many in one spot means the robot is wedged */
@@ -433,6 +439,7 @@ export class EdgeDaemon {
       coverageEstimate: this.coverageEstimate(),
       replans: this.replans,
       replanMsMax: this.replanMsMax,
+      nudges: this.nudges,
       lastGate: this.lastGate?.reason,
       follower: this.lastFollower?.status,
       pathLength: this.pathLength,
@@ -590,16 +597,30 @@ export class EdgeDaemon {
     if (!this.follower) return { v: 0, omega: 0 };
     const odom = this.odomLatest;
     const escaping = isEscape(task);
-    const out = followPath(
-      this.follower,
-      {
-        time: now,
-        pose,
-        velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 },
-        ...(escaping ? {} : { costmap: this.costmap }),
-      },
-      this.followerParams(task),
-    );
+    const step = (follower: PathFollowerState): PathFollowerOutput =>
+      followPath(
+        follower,
+        {
+          time: now,
+          pose,
+          velocity: { v: odom?.v ?? 0, omega: odom?.omega ?? 0 },
+          heldAhead: this.lastGate?.action === 'stop' && this.lastGate.reason === 'obstacle-ahead',
+          ...(escaping ? {} : { costmap: this.costmap }),
+        },
+        this.followerParams(task),
+      );
+    let out = step(this.follower);
+    // A few centimetres of intrusion (a row beside a table leg after the map moved by a cell): step aside.
+    for (let k = 0; k < MAX_NUDGES_PER_TICK && out.status === 'obstructed' && !escaping; k++) {
+      if (this.costAt(pose) >= INSCRIBED) break;
+      const from = out.index;
+      const nudged = nudgePath(this.currentPath, from, out.progress - out.state.path.s[from]!, this.costmap);
+      if (!nudged) break;
+      this.nudges++;
+      this.currentPath = nudged;
+      this.follower = startPath(nudged, this.followerParams(task));
+      out = step(this.follower);
+    }
     this.follower = out.state;
     this.lastFollower = out;
     if (out.status === 'following' && now - this.followSince > FRESH_PATH_S) this.freshObstructions = 0;
