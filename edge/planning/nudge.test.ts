@@ -2,27 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Point2D } from '../../shared/geometry.ts';
-import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
+import { INSCRIBED, type Costmap } from '../mapping/layers/costmap.ts';
 import { nudgePath } from './nudge.ts';
-import { costmapOf } from './test-maps.ts';
+import { costmapOf, roomWithPosts } from './test-maps.ts';
 import { densify } from './transit.ts';
 
 const RES = 0.05;
-const RADIUS = 0.17;
-
-/** A 5 × 3 m room with walls and round obstacles, inscribed out to the robot radius beyond them. */
-function room(obstacles: ReadonlyArray<Point2D & { r: number }>): Costmap {
-  return costmapOf(5, 3, (x, y) => {
-    const wall = Math.min(x, y, 5 - x, 3 - y);
-    let cost = wall < RES ? LETHAL : wall < RADIUS ? INSCRIBED : 0;
-    for (const o of obstacles) {
-      const d = Math.hypot(x - o.x, y - o.y) - o.r;
-      if (d <= 0) cost = LETHAL;
-      else if (d < RADIUS && cost < INSCRIBED) cost = INSCRIBED;
-    }
-    return cost;
-  });
-}
 
 type Tagged = { x: number; y: number; theta: number; kind: string };
 
@@ -64,7 +49,7 @@ function length(path: readonly Point2D[]): number {
 describe('nudging a path past a small intrusion', () => {
   it('shifts a row away from a table leg that reaches a few centimetres into it, by no more than it must', () => {
     // The leg's inscribed zone reaches 4 cm over the row's line at y = 1.0.
-    const costmap = room([{ x: 2.5, y: 0.77, r: 0.1 }]);
+    const costmap = roomWithPosts([{ x: 2.5, y: 0.77, r: 0.1 }]);
     const row = polyline([
       { x: 0.5, y: 1 },
       { x: 4.5, y: 1 },
@@ -89,7 +74,7 @@ describe('nudging a path past a small intrusion', () => {
 
   it('steps round a corner of the path like a parallel curve', () => {
     // An L-shaped stretch whose corner passes 2 cm inside the inscribed zone of a post outside the turn.
-    const costmap = room([{ x: 2.14, y: 0.86, r: 0.05 }]);
+    const costmap = roomWithPosts([{ x: 2.14, y: 0.86, r: 0.05 }]);
     const path = polyline([
       { x: 1, y: 1 },
       { x: 2, y: 1 },
@@ -110,7 +95,7 @@ describe('nudging a path past a small intrusion', () => {
       { x: 0.5, y: 1 },
       { x: 4.5, y: 1 },
     ]);
-    assert.equal(nudgePath(row, 0, 0, room([{ x: 2.5, y: 1, r: 0.3 }])), undefined);
+    assert.equal(nudgePath(row, 0, 0, roomWithPosts([{ x: 2.5, y: 1, r: 0.3 }])), undefined);
     const wall = costmapOf(5, 3, (x) => (Math.abs(x - 2.5) < 0.2 ? INSCRIBED : 0));
     assert.equal(nudgePath(row, 0, 0, wall), undefined);
     const back = polyline([
@@ -118,7 +103,7 @@ describe('nudging a path past a small intrusion', () => {
       { x: 2.4, y: 1 },
       { x: 0.5, y: 1 },
     ]);
-    assert.equal(nudgePath(back, 0, 0, room([{ x: 2.5, y: 0.77, r: 0.1 }])), undefined);
+    assert.equal(nudgePath(back, 0, 0, roomWithPosts([{ x: 2.5, y: 0.77, r: 0.1 }])), undefined);
   });
 
   it('leaves alone an intrusion beyond the window and a path that runs clear', () => {
@@ -126,9 +111,9 @@ describe('nudging a path past a small intrusion', () => {
       { x: 0.5, y: 1 },
       { x: 4.5, y: 1 },
     ]);
-    const costmap = room([{ x: 3.5, y: 0.77, r: 0.1 }]);
+    const costmap = roomWithPosts([{ x: 3.5, y: 0.77, r: 0.1 }]);
     assert.equal(nudgePath(row, 0, 0, costmap), undefined, 'the leg is 3 m ahead');
-    assert.equal(nudgePath(row, 0, 0, room([])), undefined);
+    assert.equal(nudgePath(row, 0, 0, roomWithPosts([])), undefined);
     assert.ok(nudgePath(row, 0, 2.2, costmap));
   });
 
@@ -139,7 +124,7 @@ describe('nudging a path past a small intrusion', () => {
         fc.double({ min: -0.27, max: 0.27, noNaN: true }),
         fc.double({ min: 0.03, max: 0.12, noNaN: true }),
         (ox, oy, r) => {
-          const costmap = room([{ x: ox, y: 1 + oy, r }]);
+          const costmap = roomWithPosts([{ x: ox, y: 1 + oy, r }]);
           const row = polyline([
             { x: 0.5, y: 1 },
             { x: 4.5, y: 1 },

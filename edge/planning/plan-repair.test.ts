@@ -2,26 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Point2D } from '../../shared/geometry.ts';
-import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
+import { INSCRIBED, type Costmap } from '../mapping/layers/costmap.ts';
 import { resumePlan, type PathPlanner } from './plan-repair.ts';
-import { costmapOf } from './test-maps.ts';
+import { roomWithPosts } from './test-maps.ts';
 import { densify, planTransit } from './transit.ts';
-
-const RES = 0.05;
-
-/** A 5 × 3 m free room with walls, and round obstacles: lethal inside, inscribed to `inflate` beyond. */
-function room(obstacles: ReadonlyArray<Point2D & { r: number }>, inflate = 0.17): Costmap {
-  return costmapOf(5, 3, (x, y) => {
-    const wall = Math.min(x, y, 5 - x, 3 - y);
-    let cost = wall < RES ? LETHAL : wall < inflate ? INSCRIBED : 0;
-    for (const o of obstacles) {
-      const d = Math.hypot(x - o.x, y - o.y) - o.r;
-      if (d <= 0) cost = LETHAL;
-      else if (d < inflate && cost < INSCRIBED) cost = INSCRIBED;
-    }
-    return cost;
-  });
-}
 
 /** Three boustrophedon rows 0.3 m apart, densified like the coverage planner's output. */
 function rows(): Array<{ x: number; y: number; theta: number; kind: string }> {
@@ -54,7 +38,7 @@ describe('resuming an interrupted coverage plan', () => {
   const plan = rows();
 
   it('goes around an obstruction on the row and rejoins the plan past it, keeping the rest in order', () => {
-    const costmap = room([{ x: 2, y: 0.8, r: 0.1 }]);
+    const costmap = roomWithPosts([{ x: 2, y: 0.8, r: 0.1 }]);
     const from = plan.findIndex((q) => q.x >= 1.5);
     const pose = { x: plan[from]!.x, y: plan[from]!.y, theta: 0 };
     const resumed = resumePlan(plan, from, pose, costmap, transit);
@@ -75,7 +59,7 @@ describe('resuming an interrupted coverage plan', () => {
   });
 
   it('rejoins at the next pose when nothing is in the way any more', () => {
-    const costmap = room([]);
+    const costmap = roomWithPosts([]);
     const resumed = resumePlan(plan, 5, { x: plan[5]!.x - 0.1, y: 0.75, theta: 0 }, costmap, transit);
     assert.ok(resumed);
     assert.equal(resumed.resumeIndex, 6);
@@ -83,7 +67,7 @@ describe('resuming an interrupted coverage plan', () => {
   });
 
   it('passes over the asked-for stretch when the robot keeps being stopped by something the map does not show', () => {
-    const costmap = room([]);
+    const costmap = roomWithPosts([]);
     const resumed = resumePlan(plan, 5, plan[5]!, costmap, transit, {}, 0.6);
     assert.ok(resumed);
     assert.ok(plan[resumed.resumeIndex]!.x - plan[5]!.x >= 0.6 - 1e-9);
@@ -91,7 +75,7 @@ describe('resuming an interrupted coverage plan', () => {
   });
 
   it('leaves an obstruction further ahead for later', () => {
-    const costmap = room([{ x: 4, y: 0.8, r: 0.1 }]);
+    const costmap = roomWithPosts([{ x: 4, y: 0.8, r: 0.1 }]);
     const resumed = resumePlan(plan, 2, plan[2]!, costmap, transit);
     assert.ok(resumed);
     assert.equal(resumed.resumeIndex, 3);
@@ -100,10 +84,10 @@ describe('resuming an interrupted coverage plan', () => {
   it('gives up when the rest of the plan cannot be rejoined', () => {
     // The last row is blocked to its end, and the robot stands on it.
     const last = plan.length - 1;
-    const costmap = room([{ x: 4.4, y: 1.4, r: 0.15 }]);
+    const costmap = roomWithPosts([{ x: 4.4, y: 1.4, r: 0.15 }]);
     assert.equal(resumePlan(plan, last - 2, plan[last - 2]!, costmap, transit), undefined);
     // A plan already at its end has nothing to resume.
-    assert.equal(resumePlan(plan, last, plan[last]!, room([]), transit), undefined);
+    assert.equal(resumePlan(plan, last, plan[last]!, roomWithPosts([]), transit), undefined);
   });
 
   it('never rejoins on an obstructed pose and never plans through inscribed cost (property)', () => {
@@ -114,7 +98,7 @@ describe('resuming an interrupted coverage plan', () => {
         fc.double({ min: 0.05, max: 0.3, noNaN: true }),
         fc.integer({ min: 0, max: 30 }),
         (ox, oy, r, from) => {
-          const costmap = room([{ x: ox, y: oy, r }]);
+          const costmap = roomWithPosts([{ x: ox, y: oy, r }]);
           const start = plan[from]!;
           if (costAt(costmap, start) >= INSCRIBED) return;
           const resumed = resumePlan(plan, from, start, costmap, transit);

@@ -3,7 +3,7 @@
  * furniture as filled rectangles. Metres, 0.05 m cells, origin at (0, 0). Pure.
  */
 import { FREE, OCCUPIED, createGrid, type OccupancyGrid } from '../../shared/occupancy-grid.ts';
-import type { Costmap } from '../mapping/layers/costmap.ts';
+import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
 import { Rng } from '../sim/rng.ts';
 
 export const RESOLUTION = 0.05;
@@ -106,4 +106,24 @@ export function costmapOf(w: number, h: number, costAt: (x: number, y: number) =
     for (let cx = 0; cx < width; cx++)
       costs[cy * width + cx] = costAt((cx + 0.5) * RESOLUTION, (cy + 0.5) * RESOLUTION);
   return { width, height, resolution: RESOLUTION, origin: { x: 0, y: 0, theta: 0 }, costs };
+}
+
+/**
+ * A 5 × 3 m room as a costmap: walls, and round obstacles (centre and radius, m), lethal inside and inscribed
+ * out to `inflate` beyond their edge.
+ */
+export function roomWithPosts(
+  obstacles: ReadonlyArray<{ x: number; y: number; r: number }>,
+  inflate = 0.17,
+): Costmap {
+  return costmapOf(5, 3, (x, y) => {
+    const wall = Math.min(x, y, 5 - x, 3 - y);
+    let cost = wall < RESOLUTION ? LETHAL : wall < inflate ? INSCRIBED : 0;
+    for (const o of obstacles) {
+      const d = Math.hypot(x - o.x, y - o.y) - o.r;
+      if (d <= 0) cost = LETHAL;
+      else if (d < inflate && cost < INSCRIBED) cost = INSCRIBED;
+    }
+    return cost;
+  });
 }
