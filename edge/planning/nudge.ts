@@ -94,9 +94,9 @@ export function nudgePath<T extends PathPose>(
   // Each sample moves along its own segment's normal (to the same side of the path), so a stretch round a
   // corner is offset like a parallel curve; the straight joins between samples are checked too. A path
   // doubling back (a turn sharper than `maxBend`) has no such curve and is not shifted.
+  const stretch = samples.filter((q) => q.s >= rampIn - 1e-9 && q.s <= rampOut + 1e-9);
   let prevHeading = samples[first]!.heading;
-  for (const q of samples) {
-    if (q.s < rampIn - 1e-9 || q.s > rampOut + 1e-9) continue;
+  for (const q of stretch) {
     if (Math.abs(angleBetween(q.heading, prevHeading)) > p.maxBend) return undefined;
     prevHeading = q.heading;
   }
@@ -110,7 +110,6 @@ export function nudgePath<T extends PathPose>(
     const w = d * weight(q.s);
     return { x: q.x - Math.sin(q.heading) * w, y: q.y + Math.cos(q.heading) * w };
   };
-  const stretch = samples.filter((q) => q.s >= rampIn - 1e-9 && q.s <= rampOut + 1e-9);
   let best: number | undefined;
   for (let k = 1; k * p.shiftStep <= p.maxShift + 1e-9 && best === undefined; k++) {
     for (const side of [1, -1]) {
