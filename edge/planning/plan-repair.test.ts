@@ -74,6 +74,24 @@ describe('resuming an interrupted coverage plan', () => {
     assert.ok(resumed.skipped.length >= 3);
   });
 
+  it('passes over at most maxSkip of the plan, past which the caller plans afresh', () => {
+    // A post on each row, and only the last row can be reached from where the robot stands (a person in
+    // the doorway): rejoining there would give up 8 m of the plan at once.
+    const costmap = roomWithPosts([
+      { x: 2, y: 0.8, r: 0.1 },
+      { x: 3, y: 1.1, r: 0.1 },
+      { x: 1, y: 1.4, r: 0.1 },
+    ]);
+    const lastRowOnly: PathPlanner = (map, from, goal) =>
+      goal.y > 1.3 ? planTransit(map, from, goal) : undefined;
+    const from = plan.findIndex((q) => q.x >= 1.5);
+    const pose = { x: plan[from]!.x, y: plan[from]!.y, theta: 0 };
+    assert.equal(resumePlan(plan, from, pose, costmap, lastRowOnly), undefined);
+    const far = resumePlan(plan, from, pose, costmap, lastRowOnly, { maxSkip: 20 });
+    assert.ok(far);
+    assert.equal(plan[far.resumeIndex]!.y, 1.4);
+  });
+
   it('leaves an obstruction further ahead for later', () => {
     const costmap = roomWithPosts([{ x: 4, y: 0.8, r: 0.1 }]);
     const resumed = resumePlan(plan, 2, plan[2]!, costmap, transit);

@@ -34,6 +34,11 @@ export const PlanRepairParamsSchema = z.strictObject({
     .describe(
       'm of plan ahead in which an obstruction is what stopped the robot; later ones wait their turn',
     ),
+  maxSkip: z
+    .number()
+    .positive()
+    .default(3)
+    .describe('m of plan passed over at most; past that the caller plans afresh over what is left'),
   maxDetour: z
     .number()
     .positive()
@@ -90,6 +95,7 @@ export function resumePlan(
     candidate = Math.min(start + 1, last);
   }
   for (let attempt = 0; attempt < p.maxAttempts && candidate >= 0; attempt++) {
+    if (obstruction >= 0 && arcLength(plan, start, candidate) > p.maxSkip + minSkip) return undefined;
     const target = plan[candidate]!;
     const way = pathTo(costmap, pose, target);
     const detour = way ? lengthOf(way) : Infinity;
