@@ -296,6 +296,32 @@ describe('replanning', () => {
     assert.ok(replan.plannedCells <= replan.remainingCells);
   });
 
+  it('leaves specks scattered over a nearly finished floor within the gap budget of the whole floor', () => {
+    const grid = floorPlan(6.4, 4.4, [[0.2, 0.2, 6.2, 4.2]]);
+    const costmap = costmapFromGrid(grid, RADIUS);
+    const params = { toolWidth: TOOL, perimeter: false };
+    const first = planCoverage(costmap, START, undefined, params);
+    // Everything swept but four specks of 2 × 2 cells far apart, 16 cells of some 9,000: each would cost
+    // a trip across the room.
+    const covered = new Uint8Array(grid.width * grid.height).fill(1);
+    const specks = [
+      [1.5, 1.2],
+      [4.8, 1.1],
+      [1.3, 3.4],
+      [5.0, 3.3],
+    ];
+    for (const [x, y] of specks)
+      for (let dy = 0; dy < 2; dy++)
+        for (let dx = 0; dx < 2; dx++)
+          covered[(Math.floor(y! / 0.05) + dy) * grid.width + Math.floor(x! / 0.05) + dx] = 0;
+    const end = first.path[first.path.length - 1]!;
+    const tail = replanCoverage(first, costmap, end, covered, params);
+    assert.equal(tail.remainingCells, 16);
+    assert.equal(tail.plannedCells, 0, 'specks worth less than their trips are left');
+    const every = replanCoverage(first, costmap, end, covered, { ...params, gapBudget: 0 });
+    assert.equal(every.plannedCells, 16, 'with no gap budget each speck is visited');
+  });
+
   it('reports a closed-off room as unreachable and sweeps it once the door opens again', () => {
     const grid = twoRooms();
     const first = planCoverage(costmapFromGrid(grid, RADIUS), START, undefined, { toolWidth: TOOL });

@@ -71,9 +71,11 @@ export interface CoverageParams {
   /** uncovered patches smaller than this many cells are left alone; default 2 */
   minGapCells?: number;
   /**
-   * fraction of the cells to clean that gap filling may leave unswept, in patches of fewer than 20 cells,
-   * smallest first: each visit costs a detour and turns for a few square centimetres (on a SLAM map the
-   * ragged band along walls leaves hundreds of such slivers). Default 0.003; 0 visits every patch
+   * fraction of the cleanable floor (swept or not) that may be left unswept in patches of fewer than 20
+   * cells, smallest first: each visit costs a detour and turns for a few square centimetres (on a SLAM map
+   * the ragged band along walls leaves hundreds of such slivers). Specks left on a floor mostly swept are
+   * dropped before planning; what remains of the budget goes to gap filling. Default 0.003; 0 visits every
+   * patch
    */
   gapBudget?: number;
   /**
@@ -143,7 +145,6 @@ interface Context {
   grid: CostGrid;
   toolRadius: number;
   minGapCells: number;
-  gapBudget: number;
   startCell: number;
   /** cells the robot's centre can reach (cost below inscribed) */
   reachable: Uint8Array;
@@ -153,6 +154,8 @@ interface Context {
   clear: Uint8Array;
   remaining: Uint8Array;
   remainingCells: number;
+  /** cells that gap filling may leave unswept: the gap budget's share of the cleanable floor, less the specks */
+  gapBudgetCells: number;
   unreachableCells: number;
   cutOff: Uint8Array | undefined;
   maxSweepCost: number;
@@ -198,10 +201,27 @@ function prepare(
   const cleanable = growMask(grid, sweepable, toolRadius);
   const remaining = new Uint8Array(n);
   let remainingCells = 0;
+  let cleanableCells = 0;
   for (let i = 0; i < n; i++) {
-    if (costs[i]! < 254 && cleanable[i] && !(covered && covered[i])) {
+    if (costs[i]! >= 254 || !cleanable[i]) continue;
+    cleanableCells++;
+    if (!(covered && covered[i])) {
       remaining[i] = 1;
       remainingCells++;
+    }
+  }
+  // Specks left on a floor mostly swept (the tool's edge missed them by a cell, the pose was a cell off)
+  // would each cost a trip of their own: within the gap budget of the whole floor, smallest first, they
+  // are not planned.
+  let gapBudgetCells = Math.floor((params.gapBudget ?? 0.003) * cleanableCells);
+  if (covered) {
+    for (const speck of skippedSmallest(
+      patchesOf(width, height, remaining, 1),
+      gapBudgetCells,
+      SMALL_GAP_CELLS,
+    )) {
+      for (const i of speck) remaining[i] = 0;
+      gapBudgetCells -= speck.length;
     }
   }
   // Unreachable: floor the tool could clean from a centre with clearance, were that centre reachable
@@ -222,7 +242,7 @@ function prepare(
     grid,
     toolRadius,
     minGapCells: params.minGapCells ?? 2,
-    gapBudget: params.gapBudget ?? 0.003,
+    gapBudgetCells,
     startCell,
     reachable,
     sweepable,
@@ -749,7 +769,7 @@ function execute(
   for (let i = 0; i < leftover.length; i++) leftover[i] = remaining[i]! & (swept[i]! ^ 1);
   const patches = skipSmallest(
     patchesOf(width, grid.height, leftover, ctx.minGapCells),
-    Math.floor(ctx.gapBudget * ctx.remainingCells),
+    ctx.gapBudgetCells,
     SMALL_GAP_CELLS,
   );
   /** The sweepable cell nearest to cell `target` within the tool's reach, or -1. */
@@ -835,16 +855,21 @@ const SMALL_GAP_CELLS = 20;
 
 /** The patches without the smallest ones (under `small` cells) whose cells add up to at most `budget`. */
 function skipSmallest(patches: number[][], budget: number, small: number): number[][] {
-  const bySize = patches.map((p, k) => k).sort((a, b) => patches[a]!.length - patches[b]!.length);
-  const skip = new Uint8Array(patches.length);
+  const skipped = new Set(skippedSmallest(patches, budget, small));
+  return patches.filter((p) => !skipped.has(p));
+}
+
+/** The smallest patches (under `small` cells) whose cells add up to at most `budget`. */
+function skippedSmallest(patches: number[][], budget: number, small: number): number[][] {
+  const bySize = patches.slice().sort((a, b) => a.length - b.length);
+  const skipped: number[][] = [];
   let left = budget;
-  for (const k of bySize) {
-    const size = patches[k]!.length;
-    if (size >= small || size > left) break;
-    skip[k] = 1;
-    left -= size;
+  for (const patch of bySize) {
+    if (patch.length >= small || patch.length > left) break;
+    skipped.push(patch);
+    left -= patch.length;
   }
-  return patches.filter((_, k) => !skip[k]);
+  return skipped;
 }
 
 /** 8-connected patches of `mask` with at least `minCells` cells, each as its cell indices. */
