@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { LaserScan } from '../../shared/sensors.ts';
 import {
+  hazardStop,
   INITIAL_SAFETY_GATE_STATE,
   safetyGate,
   SafetyGateParamsSchema,
@@ -233,6 +234,31 @@ describe('safetyGate: contacts', () => {
       assert.equal(out.action, 'pass');
     });
   }
+
+  it('stops reversing for a return touching-close beside the robot, not for one ahead that it backs away from', () => {
+    // 1 cm from the footprint at 87° to the left: backing straight moves away from it, but a back-off
+    // pressed against something behind slides sideways.
+    const a = (87 * Math.PI) / 180;
+    const beside = [0.18 * Math.cos(a), 0.18 * Math.sin(a)];
+    assert.equal(gate(input(-0.05, 0, beside)).action, 'stop');
+    assert.equal(gate(input(0.1, 0, beside)).action, 'pass');
+    // The same distance straight ahead, or 3 cm beside: the back-off goes on.
+    assert.equal(gate(input(-0.05, 0, [0.18, 0])).action, 'pass');
+    assert.equal(gate(input(-0.05, 0, [0.2 * Math.cos(a), 0.2 * Math.sin(a)])).action, 'pass');
+  });
+
+  it('calls for a back-off only when a command pressed into the bump, cliff or wheel drop', () => {
+    const bumped = { contacts: { ...NO_CONTACT, bumpLeft: true } };
+    const forward = { v: 0.1, omega: 0 };
+    assert.equal(hazardStop(forward, gate(input(0.1, 0, [], bumped))), 'bump');
+    const cliff = { contacts: { ...NO_CONTACT, cliffFrontLeft: true } };
+    assert.equal(hazardStop(forward, gate(input(0.1, 0, [], cliff))), 'cliff');
+    // Standing still with the bumper held, or a stop for an obstacle ahead: no back-off.
+    assert.equal(hazardStop({ v: 0, omega: 0 }, gate(input(0, 0, [], bumped))), undefined);
+    assert.equal(hazardStop(forward, gate(input(0.1, 0, [0.22, 0]))), undefined);
+    // The back-off itself passes.
+    assert.equal(hazardStop({ v: -0.05, omega: 0 }, gate(input(-0.05, 0, [], bumped))), undefined);
+  });
 
   it('still checks the LIDAR while backing off a bump', () => {
     const out = gate(input(-0.1, 0, [-0.22, 0], { contacts: { ...NO_CONTACT, bumpLeft: true } }));

@@ -29,6 +29,11 @@ export const SafetyGateParamsSchema = z.strictObject({
   robotRadius: positive('m, the circular footprint').default(0.17),
   stopMargin: z.number().nonnegative().default(0.03).describe('m beyond the footprint: stop zone'),
   slowMargin: z.number().nonnegative().default(0.04).describe('m beyond the footprint: slow-down zone'),
+  reverseSideMargin: z
+    .number()
+    .nonnegative()
+    .default(0.015)
+    .describe('m beyond the footprint: reversing, a return this close and not ahead of the robot stops it'),
   stopTime: positive('s of commanded motion projected for the stop zone').default(0.5),
   slowTime: positive('s of commanded motion projected for the slow-down zone').default(1.5),
   slowFactor: z.number().gt(0).lt(1).default(0.5).describe('speed scale in the slow-down zone'),
@@ -118,6 +123,21 @@ export interface SafetyGateOutput extends Twist {
   state: SafetyGateState;
 }
 
+/**
+ * The back-off a gate's answer calls for: the command pressed into a bump, a cliff or a wheel drop.
+ * Undefined otherwise, and for a command to stand still, which presses into nothing: a bumper still held
+ * by the sock a failed back-off could not leave is no new bump (the first, idle tick of the move to open
+ * floor used to start another back-off, and four of those in a minute aborted the mission as wedged).
+ */
+export function hazardStop(
+  command: Twist,
+  out: SafetyGateOutput,
+): 'bump' | 'cliff' | 'wheel-drop' | undefined {
+  if (out.action !== 'stop' || (command.v === 0 && command.omega === 0)) return undefined;
+  if (out.reason === 'bumper') return 'bump';
+  return out.reason === 'cliff' || out.reason === 'wheel-drop' ? out.reason : undefined;
+}
+
 const APPROACH_EPS = 1e-3;
 const TWO_PI = 2 * Math.PI;
 
@@ -180,6 +200,9 @@ export function scanToBasePoints(
   return { stamp: scan.stamp + scan.duration, points: out.subarray(0, k) };
 }
 
+/** cos 80°: reversing, returns within 80° of straight ahead lie on the side the robot leaves */
+const REVERSE_AHEAD_COS = Math.cos((80 * Math.PI) / 180);
+
 type ScanVerdict = { action: 'pass' } | { action: 'slow' | 'stop'; reason: SafetyReason; point: Point2D };
 
 /** The LIDAR part of the gate for a command (v, ω). */
@@ -204,6 +227,11 @@ function checkScan(points: Float32Array, v: number, omega: number, p: SafetyGate
         return { action: 'stop', reason: 'footprint-intrusion', point: { x: px, y: py } };
       continue;
     }
+    // Backing up, the robot slides sideways along what it pushes against (a sock behind it that the LIDAR
+    // does not see) instead of going where it is told: a return touching-close beside it stops the reverse
+    // too, unless it lies ahead, which the reverse leaves. (Apartment seed 1: a back-off slid into a cat.)
+    if (v < 0 && d0 < p.robotRadius + p.reverseSideMargin && px < REVERSE_AHEAD_COS * d0)
+      return { action: 'stop', reason: 'obstacle-ahead', point: { x: px, y: py } };
     const dStop = sweptDistance(v, omega, stopHorizon, px, py);
     const approaching = dStop < d0 - APPROACH_EPS;
     if (d0 < p.robotRadius && approaching) {

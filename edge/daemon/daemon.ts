@@ -35,6 +35,7 @@ import {
 } from '../control/blind-zone.ts';
 import {
   INITIAL_SAFETY_GATE_STATE,
+  hazardStop,
   safetyGate,
   SafetyGateParamsSchema,
   scanToBasePoints,
@@ -550,13 +551,8 @@ export class EdgeDaemon {
     this.lastGate = gate;
     this.devices.base.drive(gate.v, gate.omega);
     // A back-off or a turn on the spot the gate lets through while the bumper is pressed is the way out.
-    if (
-      pose &&
-      gate.action === 'stop' &&
-      (gate.reason === 'bumper' || gate.reason === 'cliff' || gate.reason === 'wheel-drop')
-    ) {
-      this.beginRecovery(now, pose, gate.reason === 'bumper' ? 'bump' : gate.reason);
-    }
+    const hazard = hazardStop(command, gate);
+    if (pose && hazard) this.beginRecovery(now, pose, hazard);
   }
 
   /** Marks the swept area while cleaning and keeps the driven path length. */
