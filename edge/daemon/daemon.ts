@@ -1282,12 +1282,12 @@ export class EdgeDaemon {
   }
 }
 
-/** Length of a path, or of its segments leading to poses of one kind (coverage plans tag their poses). */
 /** Tasks that drive where the costmap says the robot cannot be, behind the safety gate alone. */
 function isEscape(task: Task): boolean {
   return task.kind === 'escape' || task.kind === 'revisit' || task.kind === 'clear';
 }
 
+/** Length of a path, or of its segments leading to poses of one kind (coverage plans tag their poses). */
 function pathLengthOf(path: readonly Point2D[], kind?: string): number {
   let length = 0;
   for (let i = 1; i < path.length; i++) {

@@ -5,7 +5,7 @@ import type { Point2D } from '../../shared/geometry.ts';
 import { INSCRIBED, type Costmap } from '../mapping/layers/costmap.ts';
 import { nudgePath } from './nudge.ts';
 import { costmapOf, roomWithPosts } from './test-maps.ts';
-import { densify } from './transit.ts';
+import { densify, pathLength } from './transit.ts';
 
 const RES = 0.05;
 
@@ -39,13 +39,6 @@ function runsClear(costmap: Costmap, path: readonly Point2D[]): boolean {
   return true;
 }
 
-function length(path: readonly Point2D[]): number {
-  let l = 0;
-  for (let i = 1; i < path.length; i++)
-    l += Math.hypot(path[i]!.x - path[i - 1]!.x, path[i]!.y - path[i - 1]!.y);
-  return l;
-}
-
 describe('nudging a path past a small intrusion', () => {
   it('shifts a row away from a table leg that reaches a few centimetres into it, by no more than it must', () => {
     // The leg's inscribed zone reaches 4 cm over the row's line at y = 1.0.
@@ -69,7 +62,7 @@ describe('nudging a path past a small intrusion', () => {
     // The rest of the row is kept as it was, tags included.
     assert.ok(nudged.every((q) => q.kind === 'sweep'));
     assert.ok(nudged.filter((q) => q.x > 3).every((q) => q.y === 1));
-    assert.ok(length(nudged) < 4.5 - row[from]!.x + 0.05);
+    assert.ok(pathLength(nudged) < 4.5 - row[from]!.x + 0.05);
   });
 
   it('steps round a corner of the path like a parallel curve', () => {

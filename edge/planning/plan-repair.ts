@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import type { PathPose } from '../control/path-follower.ts';
 import { INSCRIBED, LETHAL, NO_INFORMATION, type Costmap } from '../mapping/layers/costmap.ts';
+import { pathLength } from './transit.ts';
 
 export const PlanRepairParamsSchema = z.strictObject({
   clearRun: z
@@ -81,7 +82,8 @@ export function resumePlan(
   if (last < 1 || fromIndex >= last) return undefined;
   const start = Math.max(0, fromIndex);
   let obstruction = firstObstructed(plan, start, costmap);
-  if (obstruction >= 0 && arcLength(plan, start, obstruction) > p.nearAhead + minSkip) obstruction = -1;
+  if (obstruction >= 0 && pathLength(plan.slice(start, obstruction + 1)) > p.nearAhead + minSkip)
+    obstruction = -1;
   let candidate: number;
   if (obstruction >= 0) candidate = clearFrom(plan, obstruction + 1, costmap, p);
   else if (minSkip > 0) {
@@ -95,10 +97,11 @@ export function resumePlan(
     candidate = Math.min(start + 1, last);
   }
   for (let attempt = 0; attempt < p.maxAttempts && candidate >= 0; attempt++) {
-    if (obstruction >= 0 && arcLength(plan, start, candidate) > p.maxSkip + minSkip) return undefined;
+    if (obstruction >= 0 && pathLength(plan.slice(start, candidate + 1)) > p.maxSkip + minSkip)
+      return undefined;
     const target = plan[candidate]!;
     const way = pathTo(costmap, pose, target);
-    const detour = way ? lengthOf(way) : Infinity;
+    const detour = way ? pathLength(way) : Infinity;
     if (way && way.length >= 1 && detour <= Math.hypot(target.x - pose.x, target.y - pose.y) + p.maxDetour) {
       const path: Tagged[] = way.map((q) => ({ x: q.x, y: q.y, theta: q.theta, kind: 'transit' }));
       const end = path[path.length - 1]!;
@@ -165,18 +168,4 @@ function costAt(costmap: Costmap, x: number, y: number): number {
   const cy = Math.floor((y - costmap.origin.y) / costmap.resolution);
   if (cx < 0 || cy < 0 || cx >= costmap.width || cy >= costmap.height) return NO_INFORMATION;
   return costmap.costs[cy * costmap.width + cx]!;
-}
-
-function arcLength(plan: readonly Point2D[], from: number, to: number): number {
-  let length = 0;
-  for (let i = from + 1; i <= to; i++)
-    length += Math.hypot(plan[i]!.x - plan[i - 1]!.x, plan[i]!.y - plan[i - 1]!.y);
-  return length;
-}
-
-function lengthOf(path: readonly Point2D[]): number {
-  let length = 0;
-  for (let i = 1; i < path.length; i++)
-    length += Math.hypot(path[i]!.x - path[i - 1]!.x, path[i]!.y - path[i - 1]!.y);
-  return length;
 }
