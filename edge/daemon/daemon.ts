@@ -481,8 +481,8 @@ export class EdgeDaemon {
     const rays = scanToRays(fused.scan, this.laserMount, fused.pose, slam.minRange, slam.maxRange, 0);
     const grid = this.refreshGrid(fused.pose, fused.integrated);
     this.costmapLayers.costmap.resize(grid);
-    this.costmapLayers.lidar.markAndClear(rays, grid);
     const now = this.clock.now();
+    this.costmapLayers.lidar.markAndClear(rays, grid, now);
     if (now - this.lastCostmapAt >= this.params.costmapInterval) this.rebuildCostmap(grid, now);
     if (this.mapLoadPending) {
       this.mapLoadPending = false;

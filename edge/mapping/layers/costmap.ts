@@ -79,11 +79,21 @@ export function sameGeometry(a: GridInfo, b: GridInfo): boolean {
 }
 
 /**
- * Copies a same-resolution byte grid onto a new geometry (origins a whole number of cells apart, as when a
+ * Copies a same-resolution grid (bytes, or times) onto a new geometry (origins a whole number of cells apart, as when a
  * growing map is reallocated); cells outside the old grid get `fill`.
  */
-export function regrid(data: Uint8Array, from: GridInfo, to: GridInfo, fill: number): Uint8Array {
-  const out = new Uint8Array(to.width * to.height).fill(fill);
+export function regrid<T extends Uint8Array | Float64Array>(
+  data: T,
+  from: GridInfo,
+  to: GridInfo,
+  fill: number,
+): T {
+  const out = (
+    data instanceof Float64Array
+      ? new Float64Array(to.width * to.height)
+      : new Uint8Array(to.width * to.height)
+  ) as T;
+  out.fill(fill);
   const shiftX = Math.round((from.origin.x - to.origin.x) / to.resolution);
   const shiftY = Math.round((from.origin.y - to.origin.y) / to.resolution);
   for (let y = 0; y < from.height; y++) {

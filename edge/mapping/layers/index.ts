@@ -22,6 +22,11 @@ export const CostmapParamsSchema = z.object({
   trackUnknown: z.boolean().default(true).describe('false: unexplored cells cost nothing'),
   obstacleRange: z.number().positive().default(2.5).describe('m, LIDAR hits closer than this are marked'),
   raytraceRange: z.number().positive().default(3).describe('m, LIDAR beams clear up to this'),
+  obstacleDecay: z
+    .number()
+    .positive()
+    .default(10)
+    .describe('s a LIDAR mark no beam has hit again stays marked (the SLAM map keeps what stays)'),
   cameraDecay: z.number().positive().default(5).describe('s a camera sighting stays marked'),
 });
 export type CostmapParams = z.output<typeof CostmapParamsSchema>;
@@ -43,7 +48,7 @@ export function createRobotCostmap(
   return {
     costmap,
     static: costmap.add(new StaticLayer(p.lethalThreshold, p.trackUnknown)),
-    lidar: costmap.add(new LidarObstacleLayer(p.obstacleRange, p.raytraceRange)),
+    lidar: costmap.add(new LidarObstacleLayer(p.obstacleRange, p.raytraceRange, p.obstacleDecay)),
     camera: costmap.add(new CameraObstacleLayer(info.resolution, p.cameraDecay)),
     inflation: costmap.add(
       new InflationLayer(p.robotRadius, p.robotRadius + p.inflationMargin, p.costScaling),

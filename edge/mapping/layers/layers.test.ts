@@ -58,6 +58,21 @@ describe('costmap layers', () => {
     assert.notEqual(c.costmap.update(1).costs[cell(1.2, 0.7)], LETHAL);
   });
 
+  it('lidar marks no beam hits again decay; marks hit again stay', () => {
+    const c = createRobotCostmap(info, { robotRadius: 0.1, inflationMargin: 0.1, obstacleDecay: 10 });
+    c.static.setMap(createGrid(info, 0));
+    c.lidar.markAndClear(ray(0.2, 0.7, 1.2, 0.7, 1), info, 0);
+    c.lidar.markAndClear(ray(0.2, 1.2, 1.2, 1.2, 1), info, 0);
+    assert.equal(c.costmap.update(9).costs[cell(1.2, 0.7)], LETHAL);
+    // seen again at 8 s: its decay starts over
+    c.lidar.markAndClear(ray(0.2, 1.2, 1.2, 1.2, 1), info, 8);
+    const later = c.costmap.update(12).costs;
+    assert.notEqual(later[cell(1.2, 0.7)], LETHAL);
+    assert.ok(!c.lidar.isMarked(1.2, 0.7));
+    assert.equal(later[cell(1.2, 1.2)], LETHAL);
+    assert.notEqual(c.costmap.update(18.5).costs[cell(1.2, 1.2)], LETHAL);
+  });
+
   it('lidar marks survive the map growing', () => {
     const c = createRobotCostmap(info);
     c.lidar.markAndClear(ray(0.2, 0.71, 1.21, 0.71, 1), info);

@@ -2,6 +2,11 @@
  * The LIDAR obstacle layer (Nav2's ObstacleLayer): marks the cells where beams end within `obstacleRange`
  * and clears the cells beams pass through within `raytraceRange`, so an obstacle that moves away is erased
  * by the next beams that see past it. Marks live in their own grid, copied along when the map grows.
+ *
+ * A mark no beam has hit for `decay` seconds is dropped (like the spatio-temporal voxel layer's decay): a
+ * person walking away from the robot leaves a trail of marks in the shadow of their own body that no beam
+ * clears until the robot looks from elsewhere, and such a trail across a doorway cuts a room off. What is
+ * really there is marked again as soon as it is in range, and the SLAM map holds everything that stays.
  */
 import type { GridInfo } from '../../../shared/occupancy-grid.ts';
 import type { RayBatch } from '../occupancy-map.ts';
@@ -16,6 +21,8 @@ export class LidarObstacleLayer implements CostmapLayer {
   readonly name = 'lidar-obstacles';
   private info: GridInfo | null = null;
   private marks: Uint8Array = new Uint8Array(0);
+  /** clock time each cell was last marked */
+  private markedAt: Float64Array = new Float64Array(0);
   /**
    * Cells that may be marked (every marked cell is listed once; cleared ones are dropped at the next
    * updateCosts), so applying the marks costs the marks, not the grid.
@@ -27,6 +34,7 @@ export class LidarObstacleLayer implements CostmapLayer {
   constructor(
     private readonly obstacleRange = 2.5,
     private readonly raytraceRange = 3.0,
+    private readonly decay = Infinity,
   ) {}
 
   private fit(info: GridInfo): void {
@@ -34,6 +42,9 @@ export class LidarObstacleLayer implements CostmapLayer {
     this.marks = this.info
       ? regrid(this.marks, this.info, info, CLEAR)
       : new Uint8Array(info.width * info.height);
+    this.markedAt = this.info
+      ? regrid(this.markedAt, this.info, info, 0)
+      : new Float64Array(info.width * info.height);
     this.info = {
       width: info.width,
       height: info.height,
@@ -56,8 +67,11 @@ export class LidarObstacleLayer implements CostmapLayer {
     this.list[this.listLength++] = i;
   }
 
-  /** Clears along every beam (up to raytraceRange), then marks hits within obstacleRange (map frame rays). */
-  markAndClear(rays: RayBatch, info: GridInfo): void {
+  /**
+   * Clears along every beam (up to raytraceRange), then marks hits within obstacleRange (map frame rays),
+   * seen at clock time `now`.
+   */
+  markAndClear(rays: RayBatch, info: GridInfo, now = 0): void {
     this.fit(info);
     const r = info.resolution;
     const w = info.width;
@@ -132,21 +146,27 @@ export class LidarObstacleLayer implements CostmapLayer {
       const cy = Math.floor((rays.endY[i]! - info.origin.y) / r);
       if (cx >= 0 && cy >= 0 && cx < w && cy < h) {
         marks[cy * w + cx] = MARKED;
+        this.markedAt[cy * w + cx] = now;
         this.listCell(cy * w + cx);
       }
     }
   }
 
-  /** Marked cells become lethal (max-combine: the layer never lowers another layer's cost). */
-  updateCosts(master: Costmap): void {
+  /**
+   * Marked cells become lethal (max-combine: the layer never lowers another layer's cost); marks older than
+   * the decay at clock time `now` are dropped.
+   */
+  updateCosts(master: Costmap, now: number): void {
     if (!this.info) return;
     this.fit(master);
     const costs = master.costs;
     const marks = this.marks;
     const list = this.list;
+    const oldest = now - this.decay;
     let kept = 0;
     for (let k = 0; k < this.listLength; k++) {
       const i = list[k]!;
+      if (marks[i] === MARKED && this.markedAt[i]! < oldest) marks[i] = CLEAR;
       if (marks[i] === MARKED) {
         costs[i] = LETHAL;
         list[kept++] = i;
