@@ -79,8 +79,8 @@ export function sameGeometry(a: GridInfo, b: GridInfo): boolean {
 }
 
 /**
- * Copies a same-resolution grid (bytes, or times) onto a new geometry (origins a whole number of cells apart, as when a
- * growing map is reallocated); cells outside the old grid get `fill`.
+ * Copies a same-resolution grid (bytes, or times) onto a new geometry (origins a whole number of cells
+ * apart, as when a growing map is reallocated); cells outside the old grid get `fill`.
  */
 export function regrid<T extends Uint8Array | Float64Array>(
   data: T,
@@ -88,11 +88,8 @@ export function regrid<T extends Uint8Array | Float64Array>(
   to: GridInfo,
   fill: number,
 ): T {
-  const out = (
-    data instanceof Float64Array
-      ? new Float64Array(to.width * to.height)
-      : new Uint8Array(to.width * to.height)
-  ) as T;
+  // The same kind of array as the input.
+  const out = new (data.constructor as new (length: number) => T)(to.width * to.height);
   out.fill(fill);
   const shiftX = Math.round((from.origin.x - to.origin.x) / to.resolution);
   const shiftY = Math.round((from.origin.y - to.origin.y) / to.resolution);
