@@ -718,7 +718,7 @@ export class EdgeDaemon {
     const pose = this.pose();
     if (out.status === 'failed' && pose) {
       if (this.wedged(now, pose)) return { v: 0, omega: 0 };
-      if (this.driveToOpenFloor(pose)) return { v: 0, omega: 0 };
+      if (this.driveToOpenFloor(pose, out.state.backedDistance)) return { v: 0, omega: 0 };
       // Hemmed in all round: what hems it in may walk away.
       this.waitThen(now, BLOCKED_WAIT, 'no open floor around after a failed back-off');
       return { v: 0, omega: 0 };
@@ -731,7 +731,7 @@ export class EdgeDaemon {
    * After a back-off that could not back off (something behind as well as ahead): turn towards the most open
    * direction the LIDAR (and the blind-band memory) shows and drive a little way there. True when started.
    */
-  private driveToOpenFloor(pose: Pose2D): boolean {
+  private driveToOpenFloor(pose: Pose2D, backed: number): boolean {
     const scan = this.lastPoints?.points;
     if (!scan) return false;
     // What the bumper found is below the LIDAR's plane: its marks nearby count as returns. A mark lies just
@@ -761,7 +761,8 @@ export class EdgeDaemon {
     this.emit(
       'info',
       'recovery.open-floor',
-      `could not back off: turning ${((open.angle * 180) / Math.PI).toFixed(0)}° and driving ${distance.toFixed(2)} m to open floor`,
+      `could not back off (${backed.toFixed(3)} of ${this.params.recovery.backoffDistance} m): turning ` +
+        `${((open.angle * 180) / Math.PI).toFixed(0)}° and driving ${distance.toFixed(2)} m to open floor`,
     );
     this.follow(path, { kind: 'clear' });
     return true;
