@@ -56,6 +56,16 @@ export class LayeredCostmap {
   get costmap(): Costmap {
     return this.master;
   }
+
+  /**
+   * The layers `include` admits, combined into a new costmap; the master is left as it is. A what-if view:
+   * the map without the LIDAR's fresh marks tells a person walking past from a wall.
+   */
+  view(now: number, include: (layer: CostmapLayer) => boolean): Costmap {
+    const out = emptyCostmap(this.master);
+    for (const layer of this.layers) if (include(layer)) layer.updateCosts(out, now);
+    return out;
+  }
 }
 
 export function emptyCostmap(info: GridInfo): Costmap {

@@ -73,6 +73,20 @@ describe('costmap layers', () => {
     assert.notEqual(c.costmap.update(18.5).costs[cell(1.2, 1.2)], LETHAL);
   });
 
+  it('a view without the lidar layer shows the map alone, leaving the master costmap as it was', () => {
+    const c = createRobotCostmap(info, { robotRadius: 0.1, inflationMargin: 0.1 });
+    c.static.setMap(staticMap());
+    c.lidar.markAndClear(ray(0.2, 0.7, 1.2, 0.7, 1), info, 0);
+    const master = Uint8Array.from(c.costmap.update(0).costs);
+    assert.equal(master[cell(1.2, 0.7)], LETHAL);
+    const mapOnly = c.costmap.view(0, (layer) => layer !== c.lidar);
+    assert.equal(mapOnly.costs[cell(1.2, 0.7)], FREE_SPACE);
+    assert.equal(mapOnly.costs[cell(1, 0.01)], LETHAL, 'the wall stays');
+    assert.equal(mapOnly.costs[cell(1, 0.1)], INSCRIBED, 'and stays inflated');
+    assert.deepEqual(c.costmap.costmap.costs, master);
+    assert.deepEqual(c.costmap.update(0).costs, master, 'and the next update is what it was');
+  });
+
   it('lidar marks survive the map growing', () => {
     const c = createRobotCostmap(info);
     c.lidar.markAndClear(ray(0.2, 0.71, 1.21, 0.71, 1), info);
