@@ -7,8 +7,10 @@ import {
   followPath,
   LETHAL_COST,
   INSCRIBED_COST,
+  obstructedAhead,
   PathFollowerParamsSchema,
   preparePath,
+  resumeFollower,
   startPath,
   type CostmapView,
   type FollowerStatus,
@@ -358,6 +360,52 @@ describe('followPath in a kinematic simulation', () => {
     const blockedAt = trace.commands.length - 1;
     const waited = (blockedAt - stoppedAt) * DT;
     assert.ok(waited >= params.blockedTimeout - 0.5 && waited <= params.blockedTimeout + 0.5, `${waited}`);
+  });
+
+  it('waits out someone walking past: obstructedAhead sees the way clear again, resumeFollower goes on', () => {
+    const path = polyline([
+      [0, 0],
+      [2, 0],
+    ]);
+    const map = emptyCostmap();
+    setCost(map, 1.0, 0.01, INSCRIBED_COST);
+    let state = startPath(path, params);
+    let pose: Pose2D = { x: 0, y: 0, theta: 0 };
+    let t = 0;
+    let out = followPath(state, { time: t, pose, velocity: { v: 0, omega: 0 }, costmap: map }, params);
+    for (; out.status !== 'obstructed' && t < 10; t += DT) {
+      state = out.state;
+      pose = { x: pose.x + out.v * DT, y: 0, theta: 0 };
+      out = followPath(state, { time: t, pose, velocity: { v: out.v, omega: 0 }, costmap: map }, params);
+    }
+    assert.equal(out.status, 'obstructed');
+    state = out.state;
+    assert.ok(obstructedAhead(state, map, params));
+    // The person walks on; the robot stood still longer than the blocked timeout.
+    const clear = emptyCostmap();
+    assert.ok(!obstructedAhead(state, clear, params));
+    // Inflated cost short of inscribed does not obstruct.
+    setCost(clear, 1.0, 0.01, 200);
+    assert.ok(!obstructedAhead(state, clear, params));
+    t += params.blockedTimeout + 2;
+    const still = { time: t, pose, velocity: { v: 0, omega: 0 }, costmap: clear };
+    assert.equal(
+      followPath(state, still, params).status,
+      'blocked',
+      'without resumeFollower the wait is no progress',
+    );
+    let resumed = followPath(resumeFollower(state, t), still, params);
+    assert.equal(resumed.status, 'following');
+    for (; resumed.status !== 'done' && t < 60; t += DT) {
+      pose = { x: pose.x + resumed.v * DT, y: 0, theta: 0 };
+      resumed = followPath(
+        resumed.state,
+        { time: t + DT, pose, velocity: { v: resumed.v, omega: 0 }, costmap: clear },
+        params,
+      );
+    }
+    assert.equal(resumed.status, 'done');
+    assert.ok(Math.abs(pose.x - 2) < 0.1, `ended at ${pose.x}`);
   });
 
   it('reports blocked when the robot does not move, and stays blocked', () => {

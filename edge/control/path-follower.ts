@@ -216,6 +216,14 @@ export function startPath(poses: readonly PathPose[], params: PathFollowerParams
   };
 }
 
+/**
+ * The follower going on after the robot stood still on purpose (for someone to walk past): the wait is no
+ * lack of progress, and the command starts again from standstill.
+ */
+export function resumeFollower(state: PathFollowerState, time: number): PathFollowerState {
+  return { ...state, lastV: 0, lastOmega: 0, lastTime: Number.NaN, progressTime: time };
+}
+
 const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
 
 function legStart(path: PreparedPath, leg: number): number {
@@ -340,6 +348,20 @@ function inCollision(input: PathFollowerInput, x: number, y: number, p: PathFoll
     return c === INSCRIBED_COST || c === LETHAL_COST;
   }
   return false;
+}
+
+/**
+ * Whether the path ahead of the follower's progress runs into inscribed or lethal cost of `costmap`: the
+ * check behind `obstructed`, against a costmap of the caller's choice (one without the LIDAR's fresh marks
+ * tells what the map alone would say).
+ */
+export function obstructedAhead(
+  state: PathFollowerState,
+  costmap: CostmapView,
+  params: PathFollowerParams,
+): boolean {
+  const input = { time: 0, pose: { x: 0, y: 0, theta: 0 }, velocity: { v: 0, omega: 0 }, costmap };
+  return pathObstructed(state.path, state.segment, state.progress, input, params);
 }
 
 /** Samples the path ahead of `from` (across legs) for collisions, one cell apart. */
