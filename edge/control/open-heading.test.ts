@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { freeTravel, openHeading, type OpenHeadingParams } from './open-heading.ts';
+import { airAlong, freeTravel, openHeading, type OpenHeadingParams } from './open-heading.ts';
 
 const params: OpenHeadingParams = { radius: 0.2, maxDistance: 0.5, candidates: 36 };
 
@@ -13,7 +13,7 @@ function segment(x0: number, y0: number, x1: number, y1: number): number[] {
 
 describe('the most open heading', () => {
   it('is straight ahead with nothing around', () => {
-    assert.deepEqual(openHeading(new Float32Array(), params), { angle: 0, free: 0.5 });
+    assert.deepEqual(openHeading(new Float32Array(), params), { angle: 0, free: 0.5, air: Infinity });
   });
 
   it('measures the travel to a point ahead, and ignores points behind and beside', () => {
@@ -27,6 +27,32 @@ describe('the most open heading', () => {
     const best = openHeading(points, params);
     assert.ok(Math.abs(Math.abs(best.angle) - Math.PI / 2) < 1e-9, `angle ${best.angle}`);
     assert.equal(best.free, 0.5);
+  });
+
+  it('among equally open headings, keeps the most air from what is beside the way', () => {
+    // A wall 0.45 m to the left and one just behind, a bump mark ahead on the right that the move straight
+    // ahead grazes (as a shoe by a hallway wall was, where the mark lay a few centimetres off the shoe).
+    const points = new Float32Array([
+      ...segment(-0.25, 0.45, 1.5, 0.45),
+      ...segment(-0.25, -1, -0.25, 0.45),
+      0.15,
+      -0.205,
+    ]);
+    const ahead = airAlong(points, 1, 0, 0.5);
+    assert.ok(Math.abs(ahead - 0.205) < 1e-6, `${ahead}`);
+    const best = openHeading(points, params);
+    assert.equal(best.free, 0.5);
+    assert.ok(best.air > ahead + 0.01, `air ${best.air} at ${best.angle}`);
+    // Not towards the wall, and not so far round that the travel shortens.
+    assert.ok(best.angle > 0 && best.angle < Math.PI / 2, `angle ${best.angle}`);
+  });
+
+  it('measures the air over a move to the points beside it and past its end, not behind it', () => {
+    const points = new Float32Array([0.2, 0.3, 1, 0.1, -0.5, 0.01]);
+    assert.ok(Math.abs(airAlong(points, 1, 0, 0.5) - 0.3) < 1e-6);
+    assert.ok(Math.abs(airAlong(new Float32Array([1, 0.1]), 1, 0, 0.5) - Math.hypot(0.5, 0.1)) < 1e-6);
+    assert.ok(Math.abs(airAlong(points, 1, 0, 1) - 0.1) < 1e-6);
+    assert.equal(airAlong(new Float32Array([-0.5, 0.01]), 1, 0, 1), Infinity);
   });
 
   it('turns round at the end of a dead end', () => {
