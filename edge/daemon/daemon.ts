@@ -14,7 +14,9 @@ import type { OccupancyGrid } from '../../shared/occupancy-grid.ts';
 import type { LaserScan, Odometry } from '../../shared/sensors.ts';
 import {
   followPath,
+  obstructedAhead,
   PathFollowerParamsSchema,
+  resumeFollower,
   startPath,
   type PathFollowerOutput,
   type PathFollowerState,
@@ -100,6 +102,13 @@ export const DaemonParamsSchema = z.object({
     .positive()
     .default(200)
     .describe('coverage plans made afresh (resumed ones do not count) before the mission gives up'),
+  passingHold: z
+    .number()
+    .nonnegative()
+    .default(8)
+    .describe(
+      "s the robot stands before a path blocked only by the LIDAR's fresh marks (someone walking past) counts as obstructed; 0: never",
+    ),
   follower: PathFollowerParamsSchema.prefault({}),
   gate: SafetyGateParamsSchema.prefault({}),
   recovery: RecoveryParamsSchema.prefault({}),
@@ -181,6 +190,10 @@ const TRAIL_POINTS = 400;
  * still matched (for the pose) and still mark and clear the costmap's LIDAR layer.
  */
 export const DAEMON_SLAM_DEFAULTS = { integrateDistance: 0.2, integrateAngle: 0.5, integrateInterval: 10 };
+
+/** m and s: a hold for someone passing that ran out here this recently is not waited again */
+const HOLD_REPEAT_RADIUS = 0.5;
+const HOLD_REPEAT_WINDOW = 30;
 
 /** s: a path obstructed this soon after it was started was obstructed from the start */
 const FRESH_PATH_S = 0.3;
@@ -279,6 +292,10 @@ export class EdgeDaemon {
   /** clock time the current path was started, and how many paths in a row were obstructed at once */
   private followSince = 0;
   private freshObstructions = 0;
+  /** standing still on the path for what only the LIDAR sees in the way (a person walking past) since `since` */
+  private holding: { since: number; follower: PathFollowerState } | undefined;
+  /** where and when the last hold ran out with the way still blocked */
+  private lastHold: { x: number; y: number; time: number } | undefined;
   /** the coverage plan that was interrupted, and the follower's index in it: resumed rather than replanned */
   private interrupted: { path: PathPose[]; index: number } | undefined;
   /** where the last interruption happened, and how many in a row happened there */
@@ -605,6 +622,10 @@ export class EdgeDaemon {
         },
         this.followerParams(task),
       );
+    // A hold belongs to the follower it stopped: a new path (a replan, a recovery) ends it.
+    if (this.holding && this.holding.follower !== this.follower) this.holding = undefined;
+    if (this.holding && !this.stillHolding(now, pose)) this.follower = resumeFollower(this.follower, now);
+    if (this.holding) return { v: 0, omega: 0 };
     let out = step(this.follower);
     // A few centimetres of intrusion (a row beside a table leg after the map moved by a cell): step aside.
     for (let k = 0; k < MAX_NUDGES_PER_TICK && out.status === 'obstructed' && !escaping; k++) {
@@ -619,6 +640,8 @@ export class EdgeDaemon {
     }
     this.follower = out.state;
     this.lastFollower = out;
+    if (out.status === 'obstructed' && !escaping && this.startHold(now, pose, task))
+      return { v: 0, omega: 0 };
     if (out.status === 'following' && now - this.followSince > FRESH_PATH_S) this.freshObstructions = 0;
     const freshlyObstructed = out.status === 'obstructed' && now - this.followSince <= FRESH_PATH_S;
     if (freshlyObstructed) this.freshObstructions++;
@@ -634,6 +657,48 @@ export class EdgeDaemon {
       this.beginRecovery(now, pose, 'blocked');
     } else if (out.status === 'blocked' || out.status === 'obstructed') this.pathBlocked(out.status);
     return out.status === 'done' || out.status === 'blocked' ? { v: 0, omega: 0 } : out;
+  }
+
+  /**
+   * The path ahead is obstructed: when the map alone (the SLAM map and the bump marks, without the LIDAR's
+   * fresh marks) would let the robot through, what is in the way is new — most often a person or a pet
+   * walking past — so stand still on the path for a while instead of giving the stretch ahead up. Not where
+   * a hold ran out just now (what stays there is for the replan), and not with the centre already too close
+   * to something (that needs a back-off).
+   */
+  private startHold(now: number, pose: Pose2D, task: Task): boolean {
+    const hold = this.params.passingHold;
+    if (hold <= 0 || !this.follower || this.costAt(pose) >= INSCRIBED) return false;
+    if (task.kind !== 'cover' && task.kind !== 'explore' && task.kind !== 'home' && task.kind !== 'revisit')
+      return false;
+    const last = this.lastHold;
+    if (
+      last &&
+      now - last.time < HOLD_REPEAT_WINDOW &&
+      Math.hypot(pose.x - last.x, pose.y - last.y) < HOLD_REPEAT_RADIUS
+    )
+      return false;
+    const lidar = this.costmapLayers.lidar;
+    const mapOnly = this.costmapLayers.costmap.view(now, (layer) => layer !== lidar);
+    if (obstructedAhead(this.follower, mapOnly, this.followerParams(task))) return false;
+    this.holding = { since: now, follower: this.follower };
+    this.emit(
+      'info',
+      'path.hold',
+      `something not on the map is in the way (someone passing?): waiting up to ${hold} s`,
+    );
+    return true;
+  }
+
+  /** During a hold: true while the way is still blocked and the hold has time left. */
+  private stillHolding(now: number, pose: Pose2D): boolean {
+    const since = this.holding!.since;
+    const blocked = obstructedAhead(this.holding!.follower, this.costmap, this.followerParams(this.task));
+    if (blocked && now - since < this.params.passingHold) return true;
+    this.holding = undefined;
+    if (blocked) this.lastHold = { x: pose.x, y: pose.y, time: now };
+    else this.emit('info', 'path.clear', `the way is clear again after ${(now - since).toFixed(1)} s`);
+    return false;
   }
 
   private pathDone(): void {
