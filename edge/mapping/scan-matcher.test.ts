@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { angleDiff, type Pose2D } from '../../shared/geometry.ts';
 import { Rng } from '../sim/rng.ts';
 import { OccupancyMap } from './occupancy-map.ts';
-import { ScanMatcherParamsSchema, matchScan, scorePose, voxelFilter } from './scan-matcher.ts';
+import { ScanMatcherParamsSchema, matchScan, scorePose, voxelFilter, withinWindow } from './scan-matcher.ts';
 import { scanToPoints, scanToRays } from './slam.ts';
 import { IRREGULAR_ROOM as ROOM, syntheticScan } from './synthetic-scan.ts';
 
@@ -85,5 +85,24 @@ describe('matchScan', () => {
     const keys = new Set<string>();
     for (let i = 0; i < f.count; i++) keys.add(`${Math.floor(f.x[i]! / 0.2)},${Math.floor(f.y[i]! / 0.2)}`);
     assert.equal(keys.size, f.count);
+  });
+});
+
+describe('withinWindow', () => {
+  const window = { linearWindow: 0.3, angularWindow: 0.2 };
+  const guess: Pose2D = { x: 1, y: 2, theta: 3.1 };
+
+  it('takes a match inside the searched window, across the ±π seam', () => {
+    assert.ok(withinWindow({ x: 1.3, y: 2.3, theta: -3.1 }, guess, window, 0, 0));
+  });
+
+  it('rejects a match that slid or turned beyond the window and its slack', () => {
+    assert.ok(!withinWindow({ x: 1.5, y: 2, theta: 3.1 }, guess, window, 0.05, 0.05), 'slid 0.5 m');
+    assert.ok(
+      withinWindow({ x: 1.45, y: 2, theta: 3.1 }, guess, window, 0.05, 0.05),
+      '0.45 m is within 0.3·√2 + 0.05',
+    );
+    assert.ok(!withinWindow({ x: 1, y: 2, theta: 3.1 - 0.94 }, guess, window, 0.05, 0.05), 'turned 54°');
+    assert.ok(withinWindow({ x: 1, y: 2, theta: 3.1 - 0.24 }, guess, window, 0.05, 0.05));
   });
 });

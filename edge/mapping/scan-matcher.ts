@@ -442,3 +442,21 @@ export function matchScan(
   const score = scorePose(levels[0]!, pointsPerLevel[0]!, pose);
   return { pose, score, initialScore };
 }
+
+/**
+ * Whether a match stayed inside the window it was searched in (plus `slack` m and `angularSlack` rad for
+ * the refinement's last steps). Gauss–Newton can slide far beyond the window — along a featureless
+ * corridor, or round to a wrong wall in a small local map — and such a pose is not a measurement.
+ */
+export function withinWindow(
+  match: Pose2D,
+  guess: Pose2D,
+  window: { linearWindow: number; angularWindow: number },
+  slack: number,
+  angularSlack: number,
+): boolean {
+  return (
+    Math.hypot(match.x - guess.x, match.y - guess.y) <= window.linearWindow * Math.SQRT2 + slack &&
+    Math.abs(normalizeAngle(match.theta - guess.theta)) <= window.angularWindow + angularSlack
+  );
+}

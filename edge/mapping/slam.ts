@@ -20,6 +20,7 @@ import {
   correlativeSearch,
   matchScan,
   voxelFilter,
+  withinWindow,
   type PointSet,
 } from './scan-matcher.ts';
 import { hypot } from './hypot.ts';
@@ -154,6 +155,8 @@ export const SlamParamsSchema = z.object({
   integrateInterval: z.number().nonnegative().default(2).describe('s between integrations while standing'),
 });
 export type SlamParams = z.output<typeof SlamParamsSchema>;
+/** rad a refined match may turn beyond its window */
+const WINDOW_ANGULAR_SLACK = 0.05;
 export type SlamParamsInput = z.input<typeof SlamParamsSchema>;
 
 export interface SlamUpdate {
@@ -183,6 +186,8 @@ export class Slam {
   /** the stored map this run started on (startOnMap), under everything integrated since */
   private prior: OccupancyGrid | null = null;
   private loops = 0;
+  /** closures whose match slid out of the searched window */
+  private rejectedLoops = 0;
   private optimisations = 0;
   private lastIntegrated: { pose: Pose2D; stamp: number } | null = null;
   private scansSeen = 0;
@@ -236,13 +241,14 @@ export class Slam {
       };
       const result = matchScan(this.levels, pointsPerLevel, predicted, p.matcher, prior);
       score = result.score;
-      const dx = result.pose.x - predicted.x;
-      const dy = result.pose.y - predicted.y;
-      const dTheta = Math.abs(normalizeAngle(result.pose.theta - predicted.theta));
       // Gauss–Newton may slide beyond the searched window along a featureless corridor: distrust that too.
-      const inWindow =
-        Math.hypot(dx, dy) <= p.matcher.linearWindow * Math.SQRT2 + p.map.resolution * 2 ** (p.levels - 1) &&
-        dTheta <= p.matcher.angularWindow + 0.05;
+      const inWindow = withinWindow(
+        result.pose,
+        predicted,
+        p.matcher,
+        this.windowSlack(),
+        WINDOW_ANGULAR_SLACK,
+      );
       if (result.score >= p.minScore && inWindow) {
         pose = result.pose;
         matched = true;
@@ -283,6 +289,12 @@ export class Slam {
       node >= 0 ? { node, offset: relativePose(this.nodes[node]!.pose, pose) } : { node: -1, offset: pose },
     );
     return { pose, score, matched, integrated };
+  }
+
+  /** m a refined match may end beyond its window: one cell of the coarsest level. */
+  private windowSlack(): number {
+    const p = this.params;
+    return p.map.resolution * 2 ** (p.levels - 1);
   }
 
   /** The odometry prior's translation weights (forward, sideways) for the step since the last update. */
@@ -416,6 +428,7 @@ export class Slam {
   get graphStats(): {
     nodes: number;
     loops: number;
+    rejectedLoops: number;
     optimisations: number;
     submaps: number;
     lastRebuild: { built: number; scans: number };
@@ -423,6 +436,7 @@ export class Slam {
     return {
       nodes: this.nodes.length,
       loops: this.loops,
+      rejectedLoops: this.rejectedLoops,
       optimisations: this.optimisations,
       submaps: this.submaps.count,
       lastRebuild: { ...this.lastRender },
@@ -495,7 +509,13 @@ export class Slam {
       linearWindow: lc.linearWindow,
       angularWindow: lc.angularWindow,
     });
+    // A closure is a measurement only where it was searched for: refined out of its window (round to the
+    // wrong wall of a sparse local map) it would turn the whole graph — apartment seed 6 lost 54° that way.
     if (match.score < lc.minScore) return null;
+    if (!withinWindow(match.pose, pose, lc, this.windowSlack(), WINDOW_ANGULAR_SLACK)) {
+      this.rejectedLoops++;
+      return null;
+    }
     this.loops++;
     this.edges.push({
       from: best,
