@@ -119,3 +119,33 @@ describe('recovery back-off', () => {
     assert.equal(done.report!.obstacleBase, undefined);
   });
 });
+
+describe('bump marks and the light bumper', () => {
+  const r = params.robotRadius + params.obstacleOffset;
+  const angleOf = (contacts: ContactState & { lightBumper?: number }) => {
+    const p = obstacleInBaseLink('bump', contacts, params)!;
+    assert.ok(Math.abs(Math.hypot(p.x, p.y) - r) < 1e-9);
+    return Math.atan2(p.y, p.x);
+  };
+
+  it('without lit beams a one-sided bump is put at bumpSideAngle', () => {
+    assert.ok(Math.abs(angleOf({ ...NO_CONTACT, bumpRight: true }) + params.bumpSideAngle) < 1e-9);
+  });
+
+  it('puts the obstacle on the lit beams of the bumped side', () => {
+    // right bump, centre-right beam (bit 3, −0.2 rad) lit
+    assert.ok(Math.abs(angleOf({ ...NO_CONTACT, bumpRight: true, lightBumper: 0b001000 }) + 0.2) < 1e-9);
+    // left bump, front-left and centre-left lit: between them
+    assert.ok(Math.abs(angleOf({ ...NO_CONTACT, bumpLeft: true, lightBumper: 0b000110 }) - 0.45) < 1e-9);
+  });
+
+  it('ignores beams lit on the other side (a wall beside the robot)', () => {
+    // right bump; the left beam (bit 0) sees a wall, the front-right (bit 4, −0.7) the obstacle
+    assert.ok(Math.abs(angleOf({ ...NO_CONTACT, bumpRight: true, lightBumper: 0b010001 }) + 0.7) < 1e-9);
+    // only the far side lit: the nominal angle
+    assert.ok(
+      Math.abs(angleOf({ ...NO_CONTACT, bumpRight: true, lightBumper: 0b000001 }) + params.bumpSideAngle) <
+        1e-9,
+    );
+  });
+});

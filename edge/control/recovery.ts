@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { transformPoint, type Point2D, type Pose2D } from '../../shared/geometry.ts';
 import type { ContactState } from './safety-gate.ts';
 import type { Twist } from './path-follower.ts';
+import { LIGHT_BUMPER_BEARINGS } from '../drivers/light-bumper.ts';
 
 const positive = (unit: string) => z.number().positive().describe(unit);
 
@@ -24,6 +25,12 @@ export const RecoveryParamsSchema = z.strictObject({
     .default(0.02)
     .describe('m beyond the footprint where a bumped obstacle is put'),
   bumpSideAngle: positive('rad off the heading of a one-sided bumper contact').default(0.6),
+  lightBumperBearings: z
+    .array(z.number())
+    .default([...LIGHT_BUMPER_BEARINGS])
+    .describe(
+      'rad of the light-bumper beams in bit order: a bump puts the obstacle on the lit beams of its side (none lit: bumpSideAngle)',
+    ),
   cliffSideAngle: positive('rad of the left/right cliff sensors').default(1.0),
   cliffFrontAngle: positive('rad of the front-left/front-right cliff sensors').default(0.3),
   wheelOffset: positive('m from base_link to each wheel (half the wheel base)').default(0.1175),
@@ -40,8 +47,8 @@ export interface RecoveryStart {
   /** best estimate of the map-frame pose at the event, for the map-frame obstacle position */
   mapPose?: Pose2D;
   cause: RecoveryCause;
-  /** the sensors at the event: which side bumped, which cliff sensor fired */
-  contacts?: ContactState;
+  /** the sensors at the event: which side bumped, which cliff sensor fired, which light-bumper beams are lit */
+  contacts?: ContactState & { lightBumper?: number };
 }
 
 export interface RecoveryReport {
@@ -88,7 +95,7 @@ function meanDirection(angles: number[]): number | undefined {
 /** Where the obstacle (or the drop) is in base_link, from the cause and the sensors that fired. */
 export function obstacleInBaseLink(
   cause: RecoveryCause,
-  contacts: ContactState | undefined,
+  contacts: (ContactState & { lightBumper?: number }) | undefined,
   p: RecoveryParams,
 ): Point2D | undefined {
   if (cause === 'blocked') return undefined;
@@ -97,8 +104,11 @@ export function obstacleInBaseLink(
     const left = contacts?.bumpLeft ?? false;
     const right = contacts?.bumpRight ?? false;
     // Both halves (or no detail): straight ahead.
-    const angle = left && !right ? p.bumpSideAngle : right && !left ? -p.bumpSideAngle : 0;
-    return at(angle, p.robotRadius + p.obstacleOffset);
+    const nominal = left && !right ? p.bumpSideAngle : right && !left ? -p.bumpSideAngle : 0;
+    return at(
+      litBearing(contacts?.lightBumper ?? 0, left, right, p) ?? nominal,
+      p.robotRadius + p.obstacleOffset,
+    );
   }
   if (cause === 'cliff') {
     const angles: number[] = [];
@@ -114,6 +124,19 @@ export function obstacleInBaseLink(
   // Both wheels dropped means the robot was lifted: nothing to mark.
   if (left === right) return undefined;
   return { x: 0, y: left ? p.wheelOffset : -p.wheelOffset };
+}
+
+/**
+ * The mean bearing of the light-bumper beams lit on the bumped side (a left-only bump cannot be right of
+ * centre, a both-sides bump is ahead): where the bumper's two switches only say left or right, the beams
+ * say within a few degrees where the obstacle is.
+ */
+function litBearing(bits: number, left: boolean, right: boolean, p: RecoveryParams): number | undefined {
+  const CENTRE = 0.3;
+  const side = (b: number) =>
+    left && !right ? b >= -CENTRE : right && !left ? b <= CENTRE : Math.abs(b) <= p.bumpSideAngle + CENTRE;
+  const lit = p.lightBumperBearings.filter((b, i) => bits & (1 << i) && side(b));
+  return lit.length === 0 ? undefined : lit.reduce((a, b) => a + b, 0) / lit.length;
 }
 
 export function startRecovery(start: RecoveryStart, p: RecoveryParams): RecoveryState {

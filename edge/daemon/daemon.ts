@@ -58,6 +58,7 @@ import { openHeading } from '../control/open-heading.ts';
 import { escapeAlongTrail, reachableShare } from '../planning/escape.ts';
 import { nudgePath } from '../planning/nudge.ts';
 import { revisitPath } from '../planning/revisit.ts';
+import { LightBumperParamsSchema, lightBumperPoints, unexplainedPoints } from '../mapping/light-bumper.ts';
 import { PlanRepairParamsSchema, resumePlan } from '../planning/plan-repair.ts';
 import {
   INITIAL_MISSION_STATE,
@@ -115,6 +116,7 @@ export const DaemonParamsSchema = z.object({
   frontiers: FrontierParamsSchema.prefault({}),
   costmap: CostmapParamsSchema.prefault({}),
   planRepair: PlanRepairParamsSchema.prefault({}),
+  lightBumper: LightBumperParamsSchema.prefault({}),
   slam: SlamParamsSchema.prefault({}),
   relocalization: RelocalizationParamsSchema.prefault({}),
 });
@@ -220,6 +222,8 @@ export interface DaemonStatus {
   replanMsMax: number;
   /** paths stepped sideways past a small intrusion instead of being given up (edge/planning/nudge.ts) */
   nudges: number;
+  /** low obstacles the light bumper marked before the bumper touched them (edge/mapping/light-bumper.ts) */
+  lightMarks: number;
   lastGate: SafetyGateOutput['reason'] | undefined;
   follower: PathFollowerOutput['status'] | undefined;
   pathLength: number;
@@ -280,6 +284,8 @@ export class EdgeDaemon {
   private blacklist: Point2D[] = [];
   /** obstacles found by the bumper (map frame) */
   private readonly bumpMarks: Array<Point2D & { time: number }> = [];
+  /** obstacle points the light bumper added (they join bumpMarks) */
+  private lightMarks = 0;
   /** areas given up after a blocked path (coverage grid), retried when nothing else is left */
   private readonly skipped: CoverageTracker;
   private explorationFailures = 0;
@@ -458,6 +464,7 @@ export class EdgeDaemon {
       replans: this.replans,
       replanMsMax: this.replanMsMax,
       nudges: this.nudges,
+      lightMarks: this.lightMarks,
       lastGate: this.lastGate?.reason,
       follower: this.lastFollower?.status,
       pathLength: this.pathLength,
@@ -548,6 +555,7 @@ export class EdgeDaemon {
     let command = { v: 0, omega: 0 };
     if (pose) {
       this.trackPath(pose);
+      this.markLightBumper(now, pose);
       command = this.decide(now, pose);
     }
     const odom = this.odomLatest;
@@ -570,6 +578,25 @@ export class EdgeDaemon {
     // A back-off or a turn on the spot the gate lets through while the bumper is pressed is the way out.
     const hazard = hazardStop(command, gate);
     if (pose && hazard) this.beginRecovery(now, pose, hazard);
+  }
+
+  /**
+   * What the light bumper sees that the map does not hold (a shoe, a toy below the LIDAR's plane) is marked
+   * as a bumped obstacle would be, before the bumper touches it; the costmap follows at once so the
+   * follower's look ahead sees it this tick.
+   */
+  private markLightBumper(now: number, pose: Pose2D): void {
+    const bits = this.contacts?.lightBumper ?? 0;
+    const params = this.params.lightBumper;
+    const mode = this.mission.mode;
+    if (!bits || !params.enabled || (mode !== 'exploring' && mode !== 'covering' && mode !== 'returning'))
+      return;
+    const seen = lightBumperPoints(bits, pose, this.config.robotRadius, params);
+    const fresh = unexplainedPoints(seen, this.costmap, this.bumpMarks, params);
+    if (fresh.length === 0) return;
+    for (const p of fresh) this.bumpMarks.push({ ...p, time: now });
+    this.lightMarks += fresh.length;
+    this.rebuildCostmap(this.grid, now);
   }
 
   /** Marks the swept area while cleaning and keeps the driven path length. */
@@ -757,7 +784,17 @@ export class EdgeDaemon {
     if (this.task.kind === 'recover' || !this.odomLatest) return;
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
-      { time: now, odometry: this.odomLatest, mapPose: pose, cause, contacts: this.contacts },
+      {
+        time: now,
+        odometry: this.odomLatest,
+        mapPose: pose,
+        cause,
+        // The lit beams place a bump mark only when the light bumper is in use.
+        contacts:
+          this.contacts && !this.params.lightBumper.enabled
+            ? { ...this.contacts, lightBumper: 0 }
+            : this.contacts,
+      },
       this.params.recovery,
     );
     this.keepInterrupted();

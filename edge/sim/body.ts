@@ -13,6 +13,7 @@ import { normalizeAngle } from '../../shared/geometry.ts';
 import { metresPerCount, type WheelGeometry } from '../drivers/odometry.ts';
 import type { Rng } from './rng.ts';
 import type { SimWorldQuery, WorldContact } from './world-query.ts';
+import { LIGHT_BUMPER_BEARINGS } from '../drivers/light-bumper.ts';
 
 export interface DiffDriveBodyOptions {
   world: SimWorldQuery;
@@ -76,7 +77,6 @@ const DEFAULT_GEOMETRY: WheelGeometry = {
 /** Cliff sensor bearings relative to the heading: left, front-left, front-right, right (Create 2 layout). */
 const CLIFF_BEARINGS = [1.05, 0.3, -0.3, -1.05] as const;
 /** Light-bumper beam bearings: left, front-left, centre-left, centre-right, front-right, right. */
-const LIGHT_BUMPER_BEARINGS = [1.2, 0.7, 0.2, -0.2, -0.7, -1.2] as const;
 /** Contacts within this bearing of straight ahead press both bumper switches. */
 const BUMPER_CENTRE_HALF_WIDTH = 0.26;
 /** m of penetration tolerated as numerical noise */

@@ -69,3 +69,25 @@ test('a later mission loads the saved map and relocalizes, also when the robot i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the light bumper marks the shoes in a small room before the bumper finds them', async () => {
+  const world = fileURLToPath(new URL('../../test/fixtures/worlds/small-room-shoes.yaml', import.meta.url));
+  const run = (enabled: boolean) =>
+    runMission({
+      world,
+      seed: 3,
+      planner: motionPlanner,
+      timeLimit: 900,
+      daemonParams: { lightBumper: { enabled } },
+    });
+  const [lit, dark] = [await run(true), await run(false)];
+  assert.equal(lit.result, 'done', JSON.stringify(lit));
+  assert.equal(lit.collisions, 0);
+  assert.ok(lit.lightMarks > 0, 'the light bumper marked nothing');
+  assert.equal(dark.lightMarks, 0);
+  assert.ok(
+    lit.lowObstacleContacts < dark.lowObstacleContacts,
+    `shoe contacts with the light bumper ${lit.lowObstacleContacts}, without ${dark.lowObstacleContacts}`,
+  );
+  assert.ok(lit.coverage >= 0.85, `coverage ${lit.coverage}`);
+});

@@ -60,6 +60,8 @@ export interface MissionReport {
   collisions: number;
   /** contacts with obstacles below the LIDAR plane */
   lowObstacleContacts: number;
+  /** low obstacles the light bumper marked before the bumper touched them */
+  lightMarks: number;
   /** contacts with overhangs above the LIDAR plane (a bed's body, a low shelf) the robot drove under */
   overhangContacts: number;
   pathLength: number;
@@ -229,6 +231,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     simTime: round(clock.now(), 2),
     wallTime: round(wallTime, 2),
     realtimeFactor: round(clock.now() / wallTime, 1),
+    lightMarks: status.lightMarks,
     replans: status.replans,
     replanMsMax: round(status.replanMsMax, 1),
     poseRmse: round(poseError.rmse, 4),

@@ -13,6 +13,7 @@ const report = (world: string, seed: number, over: Partial<MissionReport>): Miss
   cleanableAreaStrict: 11,
   collisions: 0,
   lowObstacleContacts: 0,
+  lightMarks: 0,
   overhangContacts: 0,
   pathLength: 50,
   simTime: 600,
