@@ -63,28 +63,27 @@ export function unexplainedPoints(
   marks: readonly Point2D[],
   params: Pick<LightBumperParams, 'explainedRadius' | 'markSpacing'>,
 ): Point2D[] {
-  const { width, height, resolution, origin, costs } = costmap;
-  const reach = Math.ceil(params.explainedRadius / resolution);
   const out: Point2D[] = [];
-  for (const p of points) {
-    if (marks.some((m) => Math.hypot(m.x - p.x, m.y - p.y) < params.markSpacing)) continue;
-    if (out.some((m) => Math.hypot(m.x - p.x, m.y - p.y) < params.markSpacing)) continue;
-    const cx = Math.floor((p.x - origin.x) / resolution);
-    const cy = Math.floor((p.y - origin.y) / resolution);
-    let explained = false;
-    for (let dy = -reach; dy <= reach && !explained; dy++)
-      for (let dx = -reach; dx <= reach; dx++) {
-        const x = cx + dx;
-        const y = cy + dy;
-        if (x < 0 || y < 0 || x >= width || y >= height || costs[y * width + x] !== LETHAL) continue;
-        const ox = origin.x + (x + 0.5) * resolution;
-        const oy = origin.y + (y + 0.5) * resolution;
-        if (Math.hypot(ox - p.x, oy - p.y) <= params.explainedRadius + resolution / 2) {
-          explained = true;
-          break;
-        }
-      }
-    if (!explained) out.push(p);
-  }
+  const marked = (p: Point2D, list: readonly Point2D[]) =>
+    list.some((m) => Math.hypot(m.x - p.x, m.y - p.y) < params.markSpacing);
+  for (const p of points)
+    if (!marked(p, marks) && !marked(p, out) && !lethalWithin(costmap, p, params.explainedRadius))
+      out.push(p);
   return out;
+}
+
+/** Whether a lethal cell's centre lies within `radius` (plus half a cell) of `p`. */
+function lethalWithin(costmap: Costmap, p: Point2D, radius: number): boolean {
+  const { width, height, resolution, origin, costs } = costmap;
+  const reach = Math.ceil(radius / resolution);
+  const cx = Math.floor((p.x - origin.x) / resolution);
+  const cy = Math.floor((p.y - origin.y) / resolution);
+  for (let y = Math.max(0, cy - reach); y <= Math.min(height - 1, cy + reach); y++)
+    for (let x = Math.max(0, cx - reach); x <= Math.min(width - 1, cx + reach); x++) {
+      if (costs[y * width + x] !== LETHAL) continue;
+      const ox = origin.x + (x + 0.5) * resolution;
+      const oy = origin.y + (y + 0.5) * resolution;
+      if (Math.hypot(ox - p.x, oy - p.y) <= radius + resolution / 2) return true;
+    }
+  return false;
 }

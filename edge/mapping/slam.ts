@@ -155,9 +155,10 @@ export const SlamParamsSchema = z.object({
   integrateInterval: z.number().nonnegative().default(2).describe('s between integrations while standing'),
 });
 export type SlamParams = z.output<typeof SlamParamsSchema>;
+export type SlamParamsInput = z.input<typeof SlamParamsSchema>;
+
 /** rad a refined match may turn beyond its window */
 const WINDOW_ANGULAR_SLACK = 0.05;
-export type SlamParamsInput = z.input<typeof SlamParamsSchema>;
 
 export interface SlamUpdate {
   /** base_link in the map frame */
