@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { PNG } from 'pngjs';
 import { UserInputError } from '../../shared/errors.ts';
@@ -29,7 +29,15 @@ const meta = (over: Partial<MapMeta> = {}): MapMeta => ({
   mode: 'trinary',
   ...over,
 });
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'swath-map-'));
+const tmpDirs: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'swath-map-'));
+  tmpDirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('parseMapYaml', () => {
   it('reads every field, negate as 0/1 or bool, mode defaulting to trinary', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,8 +14,9 @@ function grid() {
 }
 
 describe('map store', () => {
-  it('saves, reloads identically, keeps createdAt on update and lists maps', () => {
+  it('saves, reloads identically, keeps createdAt on update and lists maps', (t) => {
     const root = mkdtempSync(join(tmpdir(), 'swath-maps-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
     const first = saveStoredMap(root, 'kitchen', grid(), { now: 100, name: 'Kitchen', scans: 10 });
     assert.equal(first.createdAt, 100);
     const { grid: back, meta } = loadStoredMap(root, 'kitchen');
@@ -33,8 +34,9 @@ describe('map store', () => {
     );
   });
 
-  it('rejects bad ids and names the file when meta.json is invalid', () => {
+  it('rejects bad ids and names the file when meta.json is invalid', (t) => {
     const root = mkdtempSync(join(tmpdir(), 'swath-maps-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
     assert.throws(() => saveStoredMap(root, '../evil', grid(), { now: 0 }), UserInputError);
     saveStoredMap(root, 'a', grid(), { now: 0 });
     writeFileSync(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -25,8 +25,9 @@ function shortLog(dir: string): string {
 }
 
 describe('swath map --replay', () => {
-  it('writes the map, picture and trajectory and prints a JSON summary', async () => {
+  it('writes the map, picture and trajectory and prints a JSON summary', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'swath-map-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const log = shortLog(dir);
     const prefix = join(dir, 'aces');
     const r = await run([
@@ -53,8 +54,9 @@ describe('swath map --replay', () => {
     assert.equal(poses[0]!.split(' ').length, 4);
   });
 
-  it('exits 2 naming the line on a malformed log, and skips it with --skip-bad', async () => {
+  it('exits 2 naming the line on a malformed log, and skips it with --skip-bad', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'swath-map-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bad.log');
     const beams = Array(180).fill(2).join(' ');
     writeFileSync(

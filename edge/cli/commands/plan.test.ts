@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,8 +10,9 @@ const run = runSwath;
 const fixture = (name: string) => new URL(`../../../test/fixtures/maps/${name}`, import.meta.url).pathname;
 
 describe('swath plan', () => {
-  it('plans a fixture map, writes the path and picture and prints the figures', async () => {
+  it('plans a fixture map, writes the path and picture and prints the figures', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'swath-plan-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const pathOut = join(dir, 'path.txt');
     const png = join(dir, 'plan.png');
     const r = await run([
@@ -48,8 +49,9 @@ describe('swath plan', () => {
     assert.ok(existsSync(png));
   });
 
-  it('exits 2 on an invalid map file', async () => {
+  it('exits 2 on an invalid map file', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'swath-plan-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'image: missing.pgm\nresolution: -1\n');
     const r = await run(['plan', '--map', bad]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -24,8 +24,9 @@ function runSwathProcess(args: string[]): Promise<{ code: number; out: string; e
 const smallRoom = new URL('../../../test/fixtures/worlds/small-room.yaml', import.meta.url).pathname;
 
 describe('swath sim sweep', () => {
-  it('runs a mission per seed in child processes and sums them up per world', async () => {
+  it('runs a mission per seed in child processes and sums them up per world', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'swath-sweep-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'runs.jsonl');
     const r = await runSwathProcess([
       'sim',

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { UserInputError } from '../../../shared/errors.ts';
 import { loadWorld, loadWorldSpec, PRESET_NAMES } from './load-world.ts';
 import { worldReachability } from './reachability.ts';
 import { loadWorldFile } from './schema.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'swath-world-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, text: string | Uint8Array): string {
   const path = join(dir, name);
   writeFileSync(path, text);
