@@ -56,6 +56,7 @@ import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
 import { openHeading } from '../control/open-heading.ts';
 import { escapeAlongTrail, reachableShare } from '../planning/escape.ts';
+import { squeezeOut, type Squeeze } from '../planning/squeeze.ts';
 import { nudgePath } from '../planning/nudge.ts';
 import { revisitPath } from '../planning/revisit.ts';
 import { LightBumperParamsSchema, lightBumperPoints, unexplainedPoints } from '../mapping/light-bumper.ts';
@@ -181,6 +182,11 @@ const OPEN_FLOOR_MIN = 0.1;
 const OPEN_FLOOR_TURN_EXIT = 0.1;
 /** m/s along the trail out of a pocket */
 const ESCAPE_SPEED = 0.1;
+/**
+ * rad: on the way out of a pocket a path turning more than this stops and turns on the spot: a gap a few
+ * centimetres wider than the robot is entered straight, not on the arc that cuts the corner before it
+ */
+const ESCAPE_CORNER_ANGLE = 0.2;
 /** the trail kept: a point every TRAIL_SPACING m, the last TRAIL_POINTS to 2 × TRAIL_POINTS of them */
 const TRAIL_SPACING = 0.05;
 const TRAIL_POINTS = 400;
@@ -887,7 +893,11 @@ export class EdgeDaemon {
 
   private escapeParams(): DaemonParams['follower'] {
     const f = this.params.follower;
-    return { ...f, maxLinearSpeed: Math.min(f.maxLinearSpeed, ESCAPE_SPEED) };
+    return {
+      ...f,
+      maxLinearSpeed: Math.min(f.maxLinearSpeed, ESCAPE_SPEED),
+      cornerAngle: Math.min(f.cornerAngle, ESCAPE_CORNER_ANGLE),
+    };
   }
 
   /**
@@ -923,6 +933,27 @@ export class EdgeDaemon {
     this.costmapLayers.camera.clearPoints(near);
     this.rebuildCostmap(this.grid, this.clock.now());
     return near.length;
+  }
+
+  /**
+   * The way out of a pocket the bump marks seal, past marks shrunk to a few centimetres (a mark sits off the
+   * obstacle it stands for; the LIDAR's walls keep their full inflation), or undefined.
+   */
+  private squeezeOut(pose: Pose2D, now: number): Squeeze | undefined {
+    const camera = this.costmapLayers.camera;
+    const unmarked = this.costmapLayers.costmap.view(now, (layer) => layer !== camera);
+    return squeezeOut(this.costmap, unmarked, this.bumpMarks, pose, {
+      costScaling: this.params.costmap.costScaling,
+    });
+  }
+
+  private emitSqueeze(type: 'coverage.squeeze' | 'exploration.squeeze', squeeze: Squeeze): void {
+    this.emit(
+      'info',
+      type,
+      `squeezing out past ${squeeze.marks} bump marks taken as ${(squeeze.markRadius * 100).toFixed(0)} cm ` +
+        `(${pathLengthOf(squeeze.path).toFixed(1)} m, slowly)`,
+    );
   }
 
   /** The costmap's cost under a map-frame point (unknown outside the grid). */
@@ -964,19 +995,25 @@ export class EdgeDaemon {
       // of the spot as when boxed in while covering, and look again before calling the map complete.
       this.explorationStalls++;
       const lifted = this.liftBumpMarks(pose, BOXED_IN_MARK_RADIUS);
-      const escape = lifted > 0 ? undefined : escapeAlongTrail(this.costmap, this.trail, pose);
+      const squeeze = lifted > 0 ? undefined : this.squeezeOut(pose, now);
+      const escape = lifted > 0 || squeeze ? undefined : escapeAlongTrail(this.costmap, this.trail, pose);
       this.emit(
         'warn',
         'exploration.stalled',
         'frontiers left but none reachable from here: ' +
           (lifted > 0
             ? `forgetting ${lifted} bump marks nearby`
-            : escape
-              ? 'going back along the trail'
-              : 'backing off'),
+            : squeeze
+              ? 'squeezing out past the bump marks'
+              : escape
+                ? 'going back along the trail'
+                : 'backing off'),
       );
       if (lifted > 0) return;
-      if (escape) this.follow(escape, { kind: 'clear' });
+      if (squeeze) {
+        this.emitSqueeze('exploration.squeeze', squeeze);
+        this.follow(squeeze.path, { kind: 'clear' });
+      } else if (escape) this.follow(escape, { kind: 'clear' });
       else this.beginRecovery(now, pose, 'blocked');
       return;
     }
@@ -1149,6 +1186,12 @@ export class EdgeDaemon {
       );
       if (lifted > 0) {
         this.replanCoverage();
+        return;
+      }
+      const squeeze = this.squeezeOut(pose, now);
+      if (squeeze) {
+        this.emitSqueeze('coverage.squeeze', squeeze);
+        this.follow(squeeze.path, { kind: 'escape' });
         return;
       }
       const escape = escapeAlongTrail(this.costmap, this.trail, pose);
