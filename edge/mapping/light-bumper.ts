@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
+import { cellToWorld, worldToCell } from '../../shared/occupancy-grid.ts';
 import { LIGHT_BUMPER_BEARINGS } from '../drivers/light-bumper.ts';
 import { LETHAL, type Costmap } from './layers/costmap.ts';
 
@@ -74,16 +75,14 @@ export function unexplainedPoints(
 
 /** Whether a lethal cell's centre lies within `radius` (plus half a cell) of `p`. */
 function lethalWithin(costmap: Costmap, p: Point2D, radius: number): boolean {
-  const { width, height, resolution, origin, costs } = costmap;
+  const { width, height, resolution, costs } = costmap;
   const reach = Math.ceil(radius / resolution);
-  const cx = Math.floor((p.x - origin.x) / resolution);
-  const cy = Math.floor((p.y - origin.y) / resolution);
+  const { cx, cy } = worldToCell(costmap, p.x, p.y);
   for (let y = Math.max(0, cy - reach); y <= Math.min(height - 1, cy + reach); y++)
     for (let x = Math.max(0, cx - reach); x <= Math.min(width - 1, cx + reach); x++) {
       if (costs[y * width + x] !== LETHAL) continue;
-      const ox = origin.x + (x + 0.5) * resolution;
-      const oy = origin.y + (y + 0.5) * resolution;
-      if (Math.hypot(ox - p.x, oy - p.y) <= radius + resolution / 2) return true;
+      const centre = cellToWorld(costmap, x, y);
+      if (Math.hypot(centre.x - p.x, centre.y - p.y) <= radius + resolution / 2) return true;
     }
   return false;
 }

@@ -10,33 +10,39 @@
  * Pure: the costmap and the trail come in, a path goes out.
  */
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
+import { inGrid, worldToCell } from '../../shared/occupancy-grid.ts';
 import type { PathPose } from '../control/path-follower.ts';
 import { INSCRIBED, type Costmap } from '../mapping/layers/costmap.ts';
 import { floodFill } from './footprint.ts';
 import { nearestPassable } from './transit.ts';
 
 /**
- * The share of the costmap's passable cells that the robot's centre can reach from `pose` (4-connected; the
- * start snaps to a passable cell within 0.3 m as the planners' do): near 1 in the open, small in a pocket.
+ * The costmap's passable cells (below inscribed) and the pocket of them the robot's centre reaches from
+ * `pose` (4-connected; the start snaps to a passable cell within 0.3 m as the planners' do; empty when
+ * none is that near).
+ */
+export function pocketAt(costmap: Costmap, pose: Pose2D): { passable: Uint8Array; pocket: Uint8Array } {
+  const { width, height, resolution, costs } = costmap;
+  const passable = new Uint8Array(width * height);
+  for (let i = 0; i < passable.length; i++) passable[i] = costs[i]! < INSCRIBED ? 1 : 0;
+  const { cx, cy } = worldToCell(costmap, pose.x, pose.y);
+  const start = inGrid(costmap, cx, cy) ? nearestPassable(costmap, cx, cy, Math.ceil(0.3 / resolution)) : -1;
+  return { passable, pocket: floodFill(width, height, passable, start) };
+}
+
+/**
+ * The share of the costmap's passable cells that the robot's centre can reach from `pose` (its pocket, as
+ * `pocketAt` finds it): near 1 in the open, small in a pocket.
  */
 export function reachableShare(costmap: Costmap, pose: Pose2D): number {
-  const { width, height, resolution, origin, costs } = costmap;
-  const passable = new Uint8Array(width * height);
+  const { passable, pocket } = pocketAt(costmap, pose);
   let total = 0;
-  for (let i = 0; i < passable.length; i++)
-    if (costs[i]! < INSCRIBED) {
-      passable[i] = 1;
-      total++;
-    }
-  const cx = Math.floor((pose.x - origin.x) / resolution);
-  const cy = Math.floor((pose.y - origin.y) / resolution);
-  const inside = cx >= 0 && cy >= 0 && cx < width && cy < height;
-  const start = inside ? nearestPassable(costmap, cx, cy, Math.ceil(0.3 / resolution)) : -1;
-  if (start < 0 || total === 0) return 0;
-  const reached = floodFill(width, height, passable, start);
   let count = 0;
-  for (let i = 0; i < reached.length; i++) count += reached[i]!;
-  return count / total;
+  for (let i = 0; i < passable.length; i++) {
+    total += passable[i]!;
+    count += pocket[i]!;
+  }
+  return total === 0 ? 0 : count / total;
 }
 
 /**
@@ -49,44 +55,14 @@ export function escapeAlongTrail(
   trail: readonly Point2D[],
   pose: Pose2D,
 ): PathPose[] | undefined {
-  const { width, height, resolution, origin, costs } = costmap;
+  const { passable, pocket } = pocketAt(costmap, pose);
   const cellOf = (p: Point2D) => {
-    const cx = Math.floor((p.x - origin.x) / resolution);
-    const cy = Math.floor((p.y - origin.y) / resolution);
-    return cx < 0 || cy < 0 || cx >= width || cy >= height ? -1 : cy * width + cx;
+    const { cx, cy } = worldToCell(costmap, p.x, p.y);
+    return inGrid(costmap, cx, cy) ? cy * costmap.width + cx : -1;
   };
-  const passable = (i: number) => i >= 0 && costs[i]! < INSCRIBED;
-  const pocket = new Uint8Array(width * height);
-  // The planners snap a start this far to a passable cell: so does the pocket.
-  const here = cellOf(pose);
-  const start =
-    here < 0
-      ? -1
-      : nearestPassable(costmap, here % width, Math.floor(here / width), Math.ceil(0.3 / resolution));
-  if (start >= 0) {
-    const stack = [start];
-    pocket[start] = 1;
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      const x = i % width;
-      const y = (i - x) / width;
-      for (const [nx, ny] of [
-        [x + 1, y],
-        [x - 1, y],
-        [x, y + 1],
-        [x, y - 1],
-      ] as const) {
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-        const j = ny * width + nx;
-        if (pocket[j] || !passable(j)) continue;
-        pocket[j] = 1;
-        stack.push(j);
-      }
-    }
-  }
   for (let k = trail.length - 1; k >= 0; k--) {
     const i = cellOf(trail[k]!);
-    if (!passable(i) || pocket[i]) continue;
+    if (i < 0 || !passable[i] || pocket[i]) continue;
     const back = [pose as Point2D, ...trail.slice(k).reverse()];
     const path: PathPose[] = [];
     for (let m = 0; m < back.length; m++) {

@@ -18,7 +18,9 @@
  */
 import type { Point2D, Pose2D } from '../../shared/geometry.ts';
 import type { PathPose } from '../control/path-follower.ts';
-import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
+import { cellToWorld, inGrid, worldToCell } from '../../shared/occupancy-grid.ts';
+import { INSCRIBED, LETHAL, sameGeometry, type Costmap } from '../mapping/layers/costmap.ts';
+import { pocketAt } from './escape.ts';
 import { floodFill } from './footprint.ts';
 import { nearestPassable, planTransit } from './transit.ts';
 
@@ -61,15 +63,7 @@ export function squeezeOut(
   pose: Pose2D,
   options: SqueezeOptions = {},
 ): Squeeze | undefined {
-  const { width, height, resolution, origin } = full;
-  if (
-    unmarked.width !== width ||
-    unmarked.height !== height ||
-    unmarked.resolution !== resolution ||
-    unmarked.origin.x !== origin.x ||
-    unmarked.origin.y !== origin.y
-  )
-    throw new Error('squeezeOut: the costmaps differ in geometry');
+  if (!sameGeometry(full, unmarked)) throw new Error('squeezeOut: the costmaps differ in geometry');
   const reach = options.reach ?? 1.5;
   const near = marks.filter((m) => Math.hypot(m.x - pose.x, m.y - pose.y) <= reach);
   if (near.length === 0) return undefined;
@@ -81,20 +75,10 @@ export function squeezeOut(
   const room = roomField(unmarked, near, markRadius, costScaling);
   // The most room that still lets a path out (a maximin path): through the middle of the gap.
   for (let slack = MAX_SLACK; slack >= minMarkRadius - markRadius - 1e-9; slack -= SLACK_STEP) {
-    const grid = {
-      width,
-      height,
-      resolution,
-      origin,
-      costs: unmarked.costs.map((c, i) => (room[i]! >= slack ? c : LETHAL)),
-    };
+    const grid = { ...unmarked, costs: unmarked.costs.map((c, i) => (room[i]! >= slack ? c : LETHAL)) };
     const goal = nearestOutside(grid, outside, pose);
     if (goal < 0) continue;
-    const gx = goal % width;
-    const to = {
-      x: origin.x + (gx + 0.5) * resolution,
-      y: origin.y + ((goal - gx) / width + 0.5) * resolution,
-    };
+    const to = cellToWorld(grid, goal % grid.width, Math.floor(goal / grid.width));
     const points = planTransit(grid, pose, to);
     if (!points || points.length < 2) continue;
     const path = points.map((p) => ({ x: p.x, y: p.y, theta: p.theta }));
@@ -108,16 +92,9 @@ export function squeezeOut(
  * larger than the pocket (else the robot is not in a pocket: undefined).
  */
 function outsideOfPocket(full: Costmap, pose: Pose2D): Uint8Array | undefined {
-  const { width, height, resolution, origin, costs } = full;
+  const { width, height } = full;
   const n = width * height;
-  const passable = new Uint8Array(n);
-  for (let i = 0; i < n; i++) passable[i] = costs[i]! < INSCRIBED ? 1 : 0;
-  const cx = Math.floor((pose.x - origin.x) / resolution);
-  const cy = Math.floor((pose.y - origin.y) / resolution);
-  const inside = cx >= 0 && cy >= 0 && cx < width && cy < height;
-  // The planners snap a start this far to a passable cell: so does the pocket.
-  const start = inside ? nearestPassable(full, cx, cy, Math.ceil(0.3 / resolution)) : -1;
-  const pocket = start >= 0 ? floodFill(width, height, passable, start) : new Uint8Array(n);
+  const { passable, pocket } = pocketAt(full, pose);
   let pocketSize = 0;
   for (let i = 0; i < n; i++) pocketSize += pocket[i]!;
   const seen = Uint8Array.from(pocket);
@@ -151,7 +128,7 @@ function roomField(
   markRadius: number,
   costScaling: number,
 ): Float32Array {
-  const { width, height, resolution, origin } = unmarked;
+  const { width, height, resolution } = unmarked;
   const n = width * height;
   const room = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -160,16 +137,12 @@ function roomField(
   }
   const cells = Math.ceil((markRadius + MARK_EXTENT) / resolution);
   for (const m of marks) {
-    const mx = Math.floor((m.x - origin.x) / resolution);
-    const my = Math.floor((m.y - origin.y) / resolution);
+    const { cx: mx, cy: my } = worldToCell(unmarked, m.x, m.y);
     for (let y = Math.max(0, my - cells); y <= Math.min(height - 1, my + cells); y++)
       for (let x = Math.max(0, mx - cells); x <= Math.min(width - 1, mx + cells); x++) {
+        const centre = cellToWorld(unmarked, x, y);
         const i = y * width + x;
-        const d = Math.hypot(
-          origin.x + (x + 0.5) * resolution - m.x,
-          origin.y + (y + 0.5) * resolution - m.y,
-        );
-        room[i] = Math.min(room[i]!, d - markRadius);
+        room[i] = Math.min(room[i]!, Math.hypot(centre.x - m.x, centre.y - m.y) - markRadius);
       }
   }
   return room;
@@ -183,10 +156,9 @@ const GOAL_DEPTH = 3;
  * (4-connected; the nearest when the outside is shallower), or -1.
  */
 function nearestOutside(grid: Costmap, outside: Uint8Array, pose: Pose2D): number {
-  const { width, height, resolution, origin, costs } = grid;
-  const cx = Math.floor((pose.x - origin.x) / resolution);
-  const cy = Math.floor((pose.y - origin.y) / resolution);
-  if (cx < 0 || cy < 0 || cx >= width || cy >= height) return -1;
+  const { width, height, resolution, costs } = grid;
+  const { cx, cy } = worldToCell(grid, pose.x, pose.y);
+  if (!inGrid(grid, cx, cy)) return -1;
   const start = nearestPassable(grid, cx, cy, Math.ceil(0.3 / resolution));
   if (start < 0) return -1;
   const depth = new Int32Array(width * height).fill(-1);

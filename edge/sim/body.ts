@@ -76,7 +76,6 @@ const DEFAULT_GEOMETRY: WheelGeometry = {
 
 /** Cliff sensor bearings relative to the heading: left, front-left, front-right, right (Create 2 layout). */
 const CLIFF_BEARINGS = [1.05, 0.3, -0.3, -1.05] as const;
-/** Light-bumper beam bearings: left, front-left, centre-left, centre-right, front-right, right. */
 /** Contacts within this bearing of straight ahead press both bumper switches. */
 const BUMPER_CENTRE_HALF_WIDTH = 0.26;
 /** m of penetration tolerated as numerical noise */
