@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { LaserScan } from '../../shared/sensors.ts';
 import {
+  closestApproach,
   hazardStop,
   INITIAL_SAFETY_GATE_STATE,
   safetyGate,
@@ -138,6 +139,55 @@ describe('safetyGate: LIDAR', () => {
 
   it('stops on a command that is not a number', () => {
     assert.equal(gate(input(Number.NaN, 0)).reason, 'invalid-command');
+  });
+});
+
+describe('safetyGate: movers', () => {
+  const moving = (v: number, omega: number, points: number[], velocities: number[]) =>
+    input(v, omega, points, {
+      scan: { stamp: 9.9, points: Float32Array.from(points), velocities: Float32Array.from(velocities) },
+    });
+
+  it('closestApproach matches the static sweep for a still point and follows a moving one', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -0.4, max: 0.4, noNaN: true }),
+        fc.double({ min: -1.5, max: 1.5, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        (v, omega, px, py) => {
+          const still = closestApproach(v, omega, 0.5, px, py, 0, 0);
+          // The sampled track is no closer than the exact sweep, and no more than a step's travel further.
+          const exact = sweptDistance(v, omega, 0.5, px, py);
+          assert.ok(still >= exact - 1e-9 && still <= exact + Math.abs(v) * 0.05 + 1e-9);
+        },
+      ),
+    );
+    // Standing still, a point walking straight at the centre from 1 m at 1 m/s gets within 0.5 m in 0.5 s.
+    assert.ok(Math.abs(closestApproach(0, 0, 0.5, 1, 0, -1, 0) - 0.5) < 1e-9);
+  });
+
+  it('stops for someone walking into the robot’s way from the side, which a still return would not stop', () => {
+    // Front-right, 0.55 m from the centre (0.38 m from the body), closing at 0.7 m/s; the robot drives at 0.3.
+    const point = [0.35, -0.42];
+    const towards = [-0.45, 0.54];
+    assert.equal(safetyGate(INITIAL_SAFETY_GATE_STATE, input(0.3, 0, point), params).action, 'pass');
+    const out = safetyGate(INITIAL_SAFETY_GATE_STATE, moving(0.3, 0, point, towards), params);
+    assert.equal(out.action, 'stop');
+    assert.equal(out.reason, 'obstacle-approaching');
+    // Further off (they would meet in 1 s), the same walker slows the robot first.
+    const far = safetyGate(INITIAL_SAFETY_GATE_STATE, moving(0.3, 0, [0.75, -0.54], towards), params);
+    assert.equal(far.action, 'slow');
+  });
+
+  it('lets the robot go on when the mover walks away, passes behind it, or falls behind it', () => {
+    const away = safetyGate(INITIAL_SAFETY_GATE_STATE, moving(0.3, 0, [0.35, -0.42], [0.45, -0.54]), params);
+    assert.equal(away.action, 'pass');
+    const behind = safetyGate(INITIAL_SAFETY_GATE_STATE, moving(0.3, 0, [-0.5, -0.5], [0, 0.8]), params);
+    assert.equal(behind.action, 'pass');
+    // Following the robot more slowly than it drives.
+    const follower = safetyGate(INITIAL_SAFETY_GATE_STATE, moving(0.3, 0, [-0.3, 0], [0.2, 0]), params);
+    assert.equal(follower.action, 'pass');
   });
 });
 

@@ -7,7 +7,10 @@
  *   A point the motion APPROACHES that the footprint would touch within `stopTime` plus `stopMargin` of
  *   further travel stops the robot (the margin lies ahead of the motion, not beside it); within footprint + `slowMargin` over the longer horizon it slows it. Points the motion moves
  *   away from (behind a robot driving forward, beside it) never stop it. A point inside the footprint itself
- *   stops everything but motion away from it — rotation in place included.
+ *   stops everything but motion away from it — rotation in place included. A point that moves (a person, a
+ *   pet: velocities from `trackScanMotion`) is followed along its own track: where it and the robot's arc
+ *   come within `moverMargin` of the footprint within `stopTime`, the robot stops; within `slowTime`, it
+ *   slows.
  * - Bumper: only backing away, slowly, or turning slowly on the spot (the footprint is a disk), until the
  *   bumper is released and the robot has backed `bumpClearDistance` (or `bumpHoldTime` has passed with the
  *   bumper released).
@@ -37,6 +40,13 @@ export const SafetyGateParamsSchema = z.strictObject({
   stopTime: positive('s of commanded motion projected for the stop zone').default(0.5),
   slowTime: positive('s of commanded motion projected for the slow-down zone').default(1.5),
   slowFactor: z.number().gt(0).lt(1).default(0.5).describe('speed scale in the slow-down zone'),
+  moverMargin: z
+    .number()
+    .nonnegative()
+    .default(0.05)
+    .describe(
+      'm beyond the footprint: a moving return (a person, a pet) whose track meets it stops the robot',
+    ),
   scanTimeout: positive('s without a scan → stop').default(0.5),
   odometryTimeout: positive('s without odometry → stop').default(0.5),
   backoffSpeed: positive('m/s: fastest reverse allowed after a bump, cliff or wheel drop').default(0.1),
@@ -70,6 +80,11 @@ export interface BasePoints {
   /** clock time of the scan's last sample, s */
   stamp: number;
   points: Float32Array;
+  /**
+   * per point: its velocity vx, vy in base_link (m/s; 0, 0 for what stands still), as `trackScanMotion`
+   * finds it; without it every point stands still
+   */
+  velocities?: Float32Array;
 }
 
 export interface SafetyGateInput {
@@ -88,6 +103,7 @@ export type SafetyReason =
   | 'speed-limit'
   | 'obstacle-near'
   | 'obstacle-ahead'
+  | 'obstacle-approaching'
   | 'footprint-intrusion'
   | 'bumper'
   | 'cliff'
@@ -205,13 +221,55 @@ const REVERSE_AHEAD_COS = Math.cos((80 * Math.PI) / 180);
 
 type ScanVerdict = { action: 'pass' } | { action: 'slow' | 'stop'; reason: SafetyReason; point: Point2D };
 
+/** m/s: the fastest mover the reach of the check allows for (faster ones are checked once closer) */
+const MAX_MOVER_SPEED = 2.5;
+
+/** Time step (s) at which a mover's track is compared with the robot's arc. */
+const MOVER_STEP = 0.05;
+
+/**
+ * Smallest distance over [0, horizon] s between the robot centre moving with (v, ω) from the origin and a
+ * point moving from (px, py) with velocity (ux, uy), all in base_link.
+ */
+export function closestApproach(
+  v: number,
+  omega: number,
+  horizon: number,
+  px: number,
+  py: number,
+  ux: number,
+  uy: number,
+): number {
+  let best = Math.hypot(px, py);
+  const steps = Math.ceil(horizon / MOVER_STEP);
+  for (let k = 1; k <= steps; k++) {
+    const t = Math.min(horizon, k * MOVER_STEP);
+    let cx = v * t;
+    let cy = 0;
+    if (Math.abs(omega) > 1e-9) {
+      cx = (v / omega) * Math.sin(omega * t);
+      cy = (v / omega) * (1 - Math.cos(omega * t));
+    }
+    best = Math.min(best, Math.hypot(px + ux * t - cx, py + uy * t - cy));
+  }
+  return best;
+}
+
 /** The LIDAR part of the gate for a command (v, ω). */
-function checkScan(points: Float32Array, v: number, omega: number, p: SafetyGateParams): ScanVerdict {
+function checkScan(
+  points: Float32Array,
+  velocities: Float32Array | undefined,
+  v: number,
+  omega: number,
+  p: SafetyGateParams,
+): ScanVerdict {
   const rotating = Math.abs(v) < p.minLinearSpeed;
   const stopRadius = p.robotRadius + p.stopMargin;
   const slowRadius = p.robotRadius + p.slowMargin;
   // No point further than this can enter either zone within the horizons.
   const reach = Math.max(stopRadius, slowRadius) + Math.abs(v) * Math.max(p.stopTime, p.slowTime);
+  // A mover may come from further: as far as it walks in the slow horizon.
+  const moverReach = p.robotRadius + p.moverMargin + (Math.abs(v) + MAX_MOVER_SPEED) * p.slowTime;
   // The stop margin lies ahead of the motion, not beside it: the footprint is swept for stopTime plus the
   // time to travel stopMargin further, so a wall the robot drives along stops it only if the footprint itself
   // would touch it — a coverage row close to a wall is not a row of stops.
@@ -221,7 +279,8 @@ function checkScan(points: Float32Array, v: number, omega: number, p: SafetyGate
     const px = points[i]!;
     const py = points[i + 1]!;
     const d0 = Math.hypot(px, py);
-    if (!(d0 <= reach)) continue;
+    const moves = velocities !== undefined && (velocities[i] !== 0 || velocities[i + 1] !== 0);
+    if (!(d0 <= (moves ? Math.max(reach, moverReach) : reach))) continue;
     if (rotating) {
       if (d0 < p.robotRadius)
         return { action: 'stop', reason: 'footprint-intrusion', point: { x: px, y: py } };
@@ -239,6 +298,20 @@ function checkScan(points: Float32Array, v: number, omega: number, p: SafetyGate
     }
     if (approaching && dStop < p.robotRadius) {
       return { action: 'stop', reason: 'obstacle-ahead', point: { x: px, y: py } };
+    }
+    const ux = velocities?.[i] ?? 0;
+    const uy = velocities?.[i + 1] ?? 0;
+    if (ux !== 0 || uy !== 0) {
+      // Someone walking up: where the robot's arc and their track meet within the stop horizon, stop; the
+      // robot cannot brake in the last centimetres they close.
+      const moverRadius = p.robotRadius + p.moverMargin;
+      const dMover = closestApproach(v, omega, p.stopTime, px, py, ux, uy);
+      if (dMover < moverRadius && dMover < d0 - APPROACH_EPS)
+        return { action: 'stop', reason: 'obstacle-approaching', point: { x: px, y: py } };
+      if (slowPoint === undefined) {
+        const dSlow = closestApproach(v, omega, p.slowTime, px, py, ux, uy);
+        if (dSlow < moverRadius && dSlow < d0 - APPROACH_EPS) slowPoint = { x: px, y: py };
+      }
     }
     if (slowPoint === undefined) {
       const dSlow = sweptDistance(v, omega, p.slowTime, px, py);
@@ -326,7 +399,7 @@ export function safetyGate(
   }
 
   if (v !== 0 || omega !== 0) {
-    const verdict = checkScan(input.scan.points, v, omega, p);
+    const verdict = checkScan(input.scan.points, input.scan.velocities, v, omega, p);
     if (verdict.action === 'stop') return stop(verdict.reason, verdict.point);
     if (verdict.action === 'slow') {
       v *= p.slowFactor;

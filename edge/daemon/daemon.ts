@@ -35,6 +35,7 @@ import {
   type BlindZoneMemory,
   type BlindZoneParams,
 } from '../control/blind-zone.ts';
+import { ScanMotionParamsSchema, trackScanMotion, type ScanMotionMemory } from '../control/scan-motion.ts';
 import {
   INITIAL_SAFETY_GATE_STATE,
   hazardStop,
@@ -118,6 +119,7 @@ export const DaemonParamsSchema = z.object({
   costmap: CostmapParamsSchema.prefault({}),
   planRepair: PlanRepairParamsSchema.prefault({}),
   lightBumper: LightBumperParamsSchema.prefault({}),
+  scanMotion: ScanMotionParamsSchema.prefault({}),
   slam: SlamParamsSchema.prefault({}),
   relocalization: RelocalizationParamsSchema.prefault({}),
 });
@@ -281,6 +283,8 @@ export class EdgeDaemon {
   private lastPoints: BasePoints | undefined;
   /** returns near the robot from the last seconds, for the LIDAR's blind band (edge/control/blind-zone.ts) */
   private blindMemory: BlindZoneMemory = EMPTY_BLIND_ZONE_MEMORY;
+  /** the last scan's near returns, to tell what moves (edge/control/scan-motion.ts) */
+  private scanMotion: ScanMotionMemory | undefined;
   private readonly blindZone: BlindZoneParams;
   private odomLatest: Odometry | undefined;
   private contacts: SafetyState | undefined;
@@ -496,6 +500,14 @@ export class EdgeDaemon {
       lidar.maxRange,
     );
     if (fused) {
+      const motion = trackScanMotion(
+        this.scanMotion,
+        live.points,
+        fused.odom,
+        live.stamp,
+        this.params.scanMotion,
+      );
+      this.scanMotion = motion.memory;
       const remembered = rememberBlindZone(
         this.blindMemory,
         live.points,
@@ -504,7 +516,10 @@ export class EdgeDaemon {
         this.blindZone,
       );
       this.blindMemory = remembered.memory;
-      this.lastPoints = { stamp: live.stamp, points: remembered.points };
+      // The remembered points stand still: the velocities of the live ones come first, as the points do.
+      const velocities = new Float32Array(remembered.points.length);
+      velocities.set(motion.velocities);
+      this.lastPoints = { stamp: live.stamp, points: remembered.points, velocities };
     } else this.lastPoints = live;
     if (!fused) return;
     const slam = this.params.slam;

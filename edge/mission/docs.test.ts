@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { PathFollowerParamsSchema } from '../control/path-follower.ts';
 import { RecoveryParamsSchema } from '../control/recovery.ts';
 import { SafetyGateParamsSchema } from '../control/safety-gate.ts';
+import { ScanMotionParamsSchema } from '../control/scan-motion.ts';
 import { FrontierParamsSchema } from './frontiers.ts';
 import { MISSION_EFFECTS } from './state-machine.ts';
 
@@ -24,6 +25,7 @@ describe('docs/mission.md', () => {
   for (const [name, schema] of [
     ['path follower', PathFollowerParamsSchema],
     ['safety gate', SafetyGateParamsSchema],
+    ['scan motion', ScanMotionParamsSchema],
     ['recovery', RecoveryParamsSchema],
     ['frontiers', FrontierParamsSchema],
   ] as const) {
