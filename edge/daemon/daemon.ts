@@ -157,6 +157,8 @@ const MAX_EXPLORATION_STALLS = 3;
 /** the robot stands in a pocket when it reaches less than this share of the passable cells */
 const POCKET_SHARE = 0.5;
 const BOXED_IN_MARK_RADIUS = 0.6;
+/** m: a squeeze that bumped is not tried again within this of where it bumped (the trail is, instead) */
+const FAILED_SQUEEZE_RADIUS = 1;
 /** s: bump marks younger than this are never forgotten to get out of a pocket */
 const FRESH_BUMP_MARK = 60;
 /** this many failed back-offs within WEDGED_WINDOW s and WEDGED_RADIUS m of each other: the robot is wedged */
@@ -250,12 +252,12 @@ type Task =
   | { kind: 'none' }
   | { kind: 'explore'; goal: Point2D }
   | { kind: 'cover' }
-  /** backing out of a pocket of the costmap along the trail (coverage resumes afterwards) */
-  | { kind: 'escape' }
+  /** backing out of a pocket of the costmap along the trail or past bump marks (coverage resumes afterwards) */
+  | { kind: 'escape'; squeeze?: boolean }
   /** driving back to floor the map cuts off now, the way the robot once drove (coverage resumes afterwards) */
   | { kind: 'revisit' }
   /** turning towards open floor and driving there, after a back-off that could not back off */
-  | { kind: 'clear' }
+  | { kind: 'clear'; squeeze?: boolean }
   /** standing still until `until` (clock s) for what blocks the robot to move on (a person, the cat), then replanning */
   | { kind: 'wait'; until: number }
   | { kind: 'home' }
@@ -283,6 +285,8 @@ export class EdgeDaemon {
   private lastPoints: BasePoints | undefined;
   /** returns near the robot from the last seconds, for the LIDAR's blind band (edge/control/blind-zone.ts) */
   private blindMemory: BlindZoneMemory = EMPTY_BLIND_ZONE_MEMORY;
+  /** where squeezes past bump marks ended in a bump: none is tried again near there */
+  private readonly failedSqueezes: Point2D[] = [];
   /** the last scan's near returns, to tell what moves (edge/control/scan-motion.ts) */
   private scanMotion: ScanMotionMemory | undefined;
   private readonly blindZone: BlindZoneParams;
@@ -803,6 +807,9 @@ export class EdgeDaemon {
 
   private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop' | 'blocked'): void {
     if (this.task.kind === 'recover' || !this.odomLatest) return;
+    // A squeeze that bumped went between marks of one obstacle (a shoe's two ends): not again from here.
+    if ((this.task.kind === 'escape' || this.task.kind === 'clear') && this.task.squeeze && cause === 'bump')
+      this.failedSqueezes.push({ x: pose.x, y: pose.y });
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
       {
@@ -955,6 +962,8 @@ export class EdgeDaemon {
    * obstacle it stands for; the LIDAR's walls keep their full inflation), or undefined.
    */
   private squeezeOut(pose: Pose2D, now: number): Squeeze | undefined {
+    if (this.failedSqueezes.some((q) => Math.hypot(q.x - pose.x, q.y - pose.y) < FAILED_SQUEEZE_RADIUS))
+      return undefined;
     const camera = this.costmapLayers.camera;
     const unmarked = this.costmapLayers.costmap.view(now, (layer) => layer !== camera);
     return squeezeOut(this.costmap, unmarked, this.bumpMarks, pose, {
@@ -1027,7 +1036,7 @@ export class EdgeDaemon {
       if (lifted > 0) return;
       if (squeeze) {
         this.emitSqueeze('exploration.squeeze', squeeze);
-        this.follow(squeeze.path, { kind: 'clear' });
+        this.follow(squeeze.path, { kind: 'clear', squeeze: true });
       } else if (escape) this.follow(escape, { kind: 'clear' });
       else this.beginRecovery(now, pose, 'blocked');
       return;
@@ -1206,7 +1215,7 @@ export class EdgeDaemon {
       const squeeze = this.squeezeOut(pose, now);
       if (squeeze) {
         this.emitSqueeze('coverage.squeeze', squeeze);
-        this.follow(squeeze.path, { kind: 'escape' });
+        this.follow(squeeze.path, { kind: 'escape', squeeze: true });
         return;
       }
       const escape = escapeAlongTrail(this.costmap, this.trail, pose);
