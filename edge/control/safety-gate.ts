@@ -221,9 +221,6 @@ const REVERSE_AHEAD_COS = Math.cos((80 * Math.PI) / 180);
 
 type ScanVerdict = { action: 'pass' } | { action: 'slow' | 'stop'; reason: SafetyReason; point: Point2D };
 
-/** m/s: the fastest mover the reach of the check allows for (faster ones are checked once closer) */
-const MAX_MOVER_SPEED = 2.5;
-
 /** Time step (s) at which a mover's track is compared with the robot's arc. */
 const MOVER_STEP = 0.05;
 
@@ -268,8 +265,6 @@ function checkScan(
   const slowRadius = p.robotRadius + p.slowMargin;
   // No point further than this can enter either zone within the horizons.
   const reach = Math.max(stopRadius, slowRadius) + Math.abs(v) * Math.max(p.stopTime, p.slowTime);
-  // A mover may come from further: as far as it walks in the slow horizon.
-  const moverReach = p.robotRadius + p.moverMargin + (Math.abs(v) + MAX_MOVER_SPEED) * p.slowTime;
   // The stop margin lies ahead of the motion, not beside it: the footprint is swept for stopTime plus the
   // time to travel stopMargin further, so a wall the robot drives along stops it only if the footprint itself
   // would touch it — a coverage row close to a wall is not a row of stops.
@@ -279,8 +274,14 @@ function checkScan(
     const px = points[i]!;
     const py = points[i + 1]!;
     const d0 = Math.hypot(px, py);
-    const moves = velocities !== undefined && (velocities[i] !== 0 || velocities[i + 1] !== 0);
-    if (!(d0 <= (moves ? Math.max(reach, moverReach) : reach))) continue;
+    const ux = velocities?.[i] ?? 0;
+    const uy = velocities?.[i + 1] ?? 0;
+    const moves = ux !== 0 || uy !== 0;
+    // A mover may come from further: as far as it and the robot close in the slow horizon.
+    const pointReach = moves
+      ? Math.max(reach, p.robotRadius + p.moverMargin + (Math.abs(v) + Math.hypot(ux, uy)) * p.slowTime)
+      : reach;
+    if (!(d0 <= pointReach)) continue;
     if (rotating) {
       if (d0 < p.robotRadius)
         return { action: 'stop', reason: 'footprint-intrusion', point: { x: px, y: py } };
@@ -299,9 +300,7 @@ function checkScan(
     if (approaching && dStop < p.robotRadius) {
       return { action: 'stop', reason: 'obstacle-ahead', point: { x: px, y: py } };
     }
-    const ux = velocities?.[i] ?? 0;
-    const uy = velocities?.[i + 1] ?? 0;
-    if (ux !== 0 || uy !== 0) {
+    if (moves) {
       // Someone walking up: where the robot's arc and their track meet within the stop horizon, stop; the
       // robot cannot brake in the last centimetres they close.
       const moverRadius = p.robotRadius + p.moverMargin;

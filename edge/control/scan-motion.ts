@@ -81,7 +81,10 @@ export function trackScanMotion(
   if (!memory || !(dt > 1e-3) || dt > p.maxInterval || memory.points.length === 0)
     return { memory: next, velocities, moving: 0 };
 
-  // Each near return's displacement from the previous outline (in odom).
+  // Each near return's displacement from the previous outline (in odom). Only what lies within maxShift
+  // matters (further, the return did not move as anything walking does), so the previous returns are
+  // bucketed in cells of maxShift + maxGap: a segment starting at a return passes within maxShift of q only
+  // if that return lies in q's cell or a neighbouring one.
   const m = nearIndex.length;
   const dx = new Float32Array(m);
   const dy = new Float32Array(m);
@@ -91,35 +94,62 @@ export function trackScanMotion(
   const gap2 = p.maxGap * p.maxGap;
   const minShift = p.minSpeed * dt;
   const maxShift = p.maxSpeed * dt;
+  const cell = maxShift + p.maxGap;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (let a = 0; a < k; a++) {
+    minX = Math.min(minX, prev[2 * a]!);
+    maxX = Math.max(maxX, prev[2 * a]!);
+    minY = Math.min(minY, prev[2 * a + 1]!);
+    maxY = Math.max(maxY, prev[2 * a + 1]!);
+  }
+  const cols = Math.floor((maxX - minX) / cell) + 1;
+  const rows = Math.floor((maxY - minY) / cell) + 1;
+  const cellOf = (a: number) =>
+    Math.floor((prev[2 * a + 1]! - minY) / cell) * cols + Math.floor((prev[2 * a]! - minX) / cell);
+  const start = new Int32Array(cols * rows + 1);
+  for (let a = 0; a < k; a++) start[cellOf(a) + 1]!++;
+  for (let c = 0; c < cols * rows; c++) start[c + 1]! += start[c]!;
+  const fill = start.slice(0, cols * rows);
+  const bucketed = new Int32Array(k);
+  for (let a = 0; a < k; a++) bucketed[fill[cellOf(a)]!++] = a;
+
   for (let j = 0; j < m; j++) {
     const qx = near[2 * j]!;
     const qy = near[2 * j + 1]!;
     let best = Infinity;
     let bx = 0;
     let by = 0;
-    for (let a = 0; a < k; a++) {
-      const ax = prev[2 * a]!;
-      const ay = prev[2 * a + 1]!;
-      let cx = ax;
-      let cy = ay;
-      if (a + 1 < k) {
-        // The segment to the next previous return, when the two are one outline.
-        const ex = prev[2 * a + 2]! - ax;
-        const ey = prev[2 * a + 3]! - ay;
-        const len2 = ex * ex + ey * ey;
-        if (len2 > 0 && len2 <= gap2) {
-          const t = Math.max(0, Math.min(1, ((qx - ax) * ex + (qy - ay) * ey) / len2));
-          cx = ax + t * ex;
-          cy = ay + t * ey;
+    const gx = Math.floor((qx - minX) / cell);
+    const gy = Math.floor((qy - minY) / cell);
+    for (let y = Math.max(0, gy - 1); y <= Math.min(rows - 1, gy + 1); y++)
+      for (let x = Math.max(0, gx - 1); x <= Math.min(cols - 1, gx + 1); x++)
+        for (let b = start[y * cols + x]!; b < start[y * cols + x + 1]!; b++) {
+          const a = bucketed[b]!;
+          const ax = prev[2 * a]!;
+          const ay = prev[2 * a + 1]!;
+          let cx = ax;
+          let cy = ay;
+          if (a + 1 < k) {
+            // The segment to the next previous return, when the two are one outline.
+            const ex = prev[2 * a + 2]! - ax;
+            const ey = prev[2 * a + 3]! - ay;
+            const len2 = ex * ex + ey * ey;
+            if (len2 > 0 && len2 <= gap2) {
+              const t = Math.max(0, Math.min(1, ((qx - ax) * ex + (qy - ay) * ey) / len2));
+              cx = ax + t * ex;
+              cy = ay + t * ey;
+            }
+          }
+          const d2 = (qx - cx) ** 2 + (qy - cy) ** 2;
+          if (d2 < best) {
+            best = d2;
+            bx = cx;
+            by = cy;
+          }
         }
-      }
-      const d2 = (qx - cx) ** 2 + (qy - cy) ** 2;
-      if (d2 < best) {
-        best = d2;
-        bx = cx;
-        by = cy;
-      }
-    }
     const shift = Math.sqrt(best);
     if (shift >= minShift && shift <= maxShift) {
       moved[j] = 1;
