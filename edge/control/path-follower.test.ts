@@ -305,15 +305,15 @@ describe('followPath in a kinematic simulation', () => {
     ]);
     const open = simulate(path, { x: 0, y: 0, theta: 0 }, { costmap: emptyCostmap() });
     const narrow = emptyCostmap();
-    // a wall 0.2 m to the left between x = 1 and x = 2 (a coverage row along a wall runs 0.22 m from it)
-    for (let x = 1; x < 2; x += 0.05) setCost(narrow, x + 0.025, 0.225, LETHAL_COST);
+    // cells centred 0.175 m to the left between x = 1 and x = 2: 5 mm off the rim, well inside the regulation
+    for (let x = 1; x < 2; x += 0.05) setCost(narrow, x + 0.025, 0.175, LETHAL_COST);
     const slowed = simulate(path, { x: 0, y: 0, theta: 0 }, { costmap: narrow });
     assert.equal(open.status, 'done');
     assert.equal(slowed.status, 'done');
     const speedAt = (t: Trace, x: number) => t.commands.find((c) => c.pose.x >= x)!.v;
     assert.ok(speedAt(open, 1.5) > 0.29);
     const beside = speedAt(slowed, 1.5);
-    const expected = (params.maxLinearSpeed * 0.225) / params.costScalingDistance;
+    const expected = (params.maxLinearSpeed * 0.175) / params.costScalingDistance;
     assert.ok(
       beside < expected + 0.01 && beside >= params.minRegulatedSpeed,
       `speed beside the wall ${beside}`,
@@ -337,7 +337,7 @@ describe('followPath in a kinematic simulation', () => {
     assert.equal(unknown.status, 'done');
     for (let x = 1; x < 2; x += 0.05) {
       const cx = Math.floor((x + 0.025 - map.origin.x) / map.resolution);
-      const cy = Math.floor((0.225 - map.origin.y) / map.resolution);
+      const cy = Math.floor((0.175 - map.origin.y) / map.resolution);
       map.costs[cy * map.width + cx] = LETHAL;
     }
     const slowed = simulate(path, { x: 0, y: 0, theta: 0 }, { costmap: map });
