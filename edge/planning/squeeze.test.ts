@@ -85,6 +85,28 @@ describe('squeezing out of a pocket the bump marks seal', () => {
     assert.ok(squeeze.markRadius < 0.12, `marks taken as ${squeeze.markRadius} m`);
   });
 
+  it('never passes between two marks closer than the robot is wide: they are one obstacle', () => {
+    // Bumps marked a shoe's ends 0.26 m apart, and two more near the walls: the middle between the ends
+    // leaves more room to the marks than the gaps at the walls, yet the shoe lies there.
+    const marks = [0.45, 0.62, 0.88, 1.05].map((y) => ({ x: 1.17, y }));
+    const { full, unmarked } = hallway(marks);
+    const crossing = (path: readonly Point2D[]) => {
+      const k = path.findIndex((q) => q.x >= 1.17);
+      assert.ok(k > 0, 'the path crosses the line of marks');
+      const [a, b] = [path[k - 1]!, path[k]!];
+      return a.y + ((b.y - a.y) * (1.17 - a.x)) / (b.x - a.x);
+    };
+    const apart = squeezeOut(full, unmarked, marks, pose, { joinDistance: 0 });
+    assert.ok(apart);
+    const middle = crossing(apart.path);
+    assert.ok(middle > 0.62 && middle < 0.88, `marks taken apart: crosses at y = ${middle}`);
+    const joined = squeezeOut(full, unmarked, marks, pose);
+    assert.ok(joined);
+    const beside = crossing(joined.path);
+    assert.ok(beside < 0.45 || beside > 1.05, `marks joined: crosses at y = ${beside}`);
+    assert.ok(joined.markRadius < apart.markRadius);
+  });
+
   it('gives up where no gap is left even for marks a few centimetres wide', () => {
     const wall = Array.from({ length: 23 }, (_, k) => ({ x: 1.17, y: 0.2 + k * 0.05 }));
     const { full, unmarked } = hallway(wall);

@@ -10,7 +10,9 @@
  * walls are where the map says), each cell worth the room it leaves beyond the robot's radius from the walls
  * and beyond a smaller radius from the marks. The path leaves the most room any path out can (a maximin
  * path), so it keeps as far from the marks as the walls allow: through the middle of the gap. Where even
- * that is not enough, the marks shrink, down to a few centimetres. The
+ * that is not enough, the marks shrink, down to a few centimetres. Two marks closer than the robot is wide
+ * are one obstacle (most often a shoe's two ends): the path never goes between them, however small they
+ * are taken (it did, and bumped the shoe in its middle). The
  * path is meant to be followed slowly, behind the safety gate alone; a bump on the way marks the obstacle
  * again, closer to where it is.
  *
@@ -33,6 +35,11 @@ export interface SqueezeOptions {
   costScaling?: number;
   /** m: marks further than this from the robot are left as they are; default 1.5 */
   reach?: number;
+  /**
+   * m: two marks closer than this stand for one obstacle (a shoe's two ends), and the segment between them
+   * counts as a mark: the robot (this is its diameter) cannot pass between them. Default 0.34
+   */
+  joinDistance?: number;
 }
 
 export interface Squeeze {
@@ -72,7 +79,7 @@ export function squeezeOut(
   const costScaling = options.costScaling ?? 3;
   const markRadius = options.markRadius ?? 0.12;
   const minMarkRadius = options.minMarkRadius ?? 0.05;
-  const room = roomField(unmarked, near, markRadius, costScaling);
+  const room = roomField(unmarked, near, markRadius, costScaling, options.joinDistance ?? 0.34);
   // The most room that still lets a path out (a maximin path): through the middle of the gap.
   for (let slack = MAX_SLACK; slack >= minMarkRadius - markRadius - 1e-9; slack -= SLACK_STEP) {
     const grid = { ...unmarked, costs: unmarked.costs.map((c, i) => (room[i]! >= slack ? c : LETHAL)) };
@@ -119,33 +126,49 @@ function outsideOfPocket(full: Costmap, pose: Pose2D): Uint8Array | undefined {
 
 /**
  * The room each cell of `unmarked` leaves (m): beyond the robot's radius from what the LIDAR sees (worked
- * back from the inflated cost), beyond `markRadius` from the nearest mark, whichever is less; −Infinity
- * where the costmap forbids the centre.
+ * back from the inflated cost), beyond `markRadius` from the nearest mark — or the nearest segment joining
+ * two marks closer than `joinDistance` — whichever is less; −Infinity where the costmap forbids the centre.
  */
 function roomField(
   unmarked: Costmap,
   marks: readonly Point2D[],
   markRadius: number,
   costScaling: number,
+  joinDistance: number,
 ): Float32Array {
-  const { width, height, resolution } = unmarked;
+  const { width, height } = unmarked;
   const n = width * height;
   const room = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const c = unmarked.costs[i]!;
     room[i] = c >= INSCRIBED ? -Infinity : c === 0 ? Infinity : -Math.log(c / (INSCRIBED - 1)) / costScaling;
   }
-  const cells = Math.ceil((markRadius + MARK_EXTENT) / resolution);
-  for (const m of marks) {
-    const { cx: mx, cy: my } = worldToCell(unmarked, m.x, m.y);
-    for (let y = Math.max(0, my - cells); y <= Math.min(height - 1, my + cells); y++)
-      for (let x = Math.max(0, mx - cells); x <= Math.min(width - 1, mx + cells); x++) {
-        const centre = cellToWorld(unmarked, x, y);
+  // A lone mark is a segment of length 0.
+  const segments: Array<[Point2D, Point2D]> = marks.map((m) => [m, m]);
+  for (let i = 0; i < marks.length; i++)
+    for (let j = i + 1; j < marks.length; j++) {
+      const [a, b] = [marks[i]!, marks[j]!];
+      if (Math.hypot(a.x - b.x, a.y - b.y) < joinDistance) segments.push([a, b]);
+    }
+  const extent = markRadius + MARK_EXTENT;
+  for (const [a, b] of segments) {
+    const lo = worldToCell(unmarked, Math.min(a.x, b.x) - extent, Math.min(a.y, b.y) - extent);
+    const hi = worldToCell(unmarked, Math.max(a.x, b.x) + extent, Math.max(a.y, b.y) + extent);
+    for (let y = Math.max(0, lo.cy); y <= Math.min(height - 1, hi.cy); y++)
+      for (let x = Math.max(0, lo.cx); x <= Math.min(width - 1, hi.cx); x++) {
         const i = y * width + x;
-        room[i] = Math.min(room[i]!, Math.hypot(centre.x - m.x, centre.y - m.y) - markRadius);
+        room[i] = Math.min(room[i]!, segmentDistance(cellToWorld(unmarked, x, y), a, b) - markRadius);
       }
   }
   return room;
+}
+
+function segmentDistance(p: Point2D, a: Point2D, b: Point2D): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length2 = dx * dx + dy * dy;
+  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2));
+  return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
 }
 
 /** Cells the goal lies beyond the pocket's edge: the robot stops clear of the gap, not in it. */
