@@ -88,6 +88,13 @@ export const DaemonParamsSchema = z.object({
     .nonnegative()
     .default(0.1)
     .describe('m²: a replan that would clean less than this ends the coverage'),
+  minReplanYield: z
+    .number()
+    .nonnegative()
+    .default(0.01)
+    .describe(
+      'm² cleaned per m of path: a replan that would clean less than this, and less than 1 % of the floor swept (slivers scattered over the floor, far apart), ends the coverage; 0: never',
+    ),
   goalCheckInterval: z
     .number()
     .positive()
@@ -137,6 +144,8 @@ export interface MapStoreRef {
   id: string;
 }
 
+/** a low-yield replan (minReplanYield) is given up only while it cleans less than this share of the floor swept */
+const TAIL_SHARE = 0.01;
 /** m: an interruption this close to the previous one is a repeat, and m of plan skipped per repeat */
 const REPEAT_INTERRUPTION_RADIUS = 0.25;
 const REPEAT_SKIP = 0.5;
@@ -1167,9 +1176,18 @@ export class EdgeDaemon {
         robotRadius: this.config.robotRadius,
       });
     };
-    // Slivers along walls that the tool's edge just missed are not worth another trip.
-    const worthIt = (p: CoveragePlan | undefined) =>
-      p && p.path.length >= 2 && p.plannedArea >= this.params.minReplanArea ? p : undefined;
+    // Slivers along walls that the tool's edge just missed are not worth another trip, nor are specks
+    // scattered over the floor that cost a tour of the place for a few square decimetres.
+    let notWorth: string | undefined;
+    const worthIt = (p: CoveragePlan | undefined) => {
+      if (!p || p.path.length < 2 || p.plannedArea < this.params.minReplanArea) return undefined;
+      const length = pathLengthOf(p.path);
+      const swept = this.coverage.count * this.coverage.info.resolution ** 2;
+      if (p.plannedArea >= this.params.minReplanYield * length || p.plannedArea >= TAIL_SHARE * swept)
+        return p;
+      notWorth = `${p.plannedArea.toFixed(2)} m² left on ${length.toFixed(1)} m of path: not worth it`;
+      return undefined;
+    };
     let answer = request(true);
     let plan = worthIt(answer);
     if (!plan && this.skipped.count > 0) {
@@ -1242,7 +1260,7 @@ export class EdgeDaemon {
     }
     if (!plan && answer?.cutOff && this.revisitCutOff(pose, answer.cutOff)) return;
     if (!plan) {
-      this.emit('info', 'coverage.complete', 'nothing reachable left to clean');
+      this.emit('info', 'coverage.complete', notWorth ?? 'nothing reachable left to clean');
       this.dispatch({ type: 'coverageComplete' });
       return;
     }
