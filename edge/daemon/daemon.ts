@@ -58,7 +58,7 @@ import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts'
 import { openHeading } from '../control/open-heading.ts';
 import { escapeAlongTrail, reachableShare } from '../planning/escape.ts';
 import { squeezeOut, type Squeeze } from '../planning/squeeze.ts';
-import { nudgePath } from '../planning/nudge.ts';
+import { nudgePath, slidePast, SlideParamsSchema } from '../planning/nudge.ts';
 import { revisitPath } from '../planning/revisit.ts';
 import { LightBumperParamsSchema, lightBumperPoints, unexplainedPoints } from '../mapping/light-bumper.ts';
 import { PlanRepairParamsSchema, resumePlan } from '../planning/plan-repair.ts';
@@ -127,6 +127,7 @@ export const DaemonParamsSchema = z.object({
   planRepair: PlanRepairParamsSchema.prefault({}),
   lightBumper: LightBumperParamsSchema.prefault({}),
   scanMotion: ScanMotionParamsSchema.prefault({}),
+  slide: SlideParamsSchema.prefault({}),
   slam: SlamParamsSchema.prefault({}),
   relocalization: RelocalizationParamsSchema.prefault({}),
 });
@@ -270,7 +271,20 @@ type Task =
   /** standing still until `until` (clock s) for what blocks the robot to move on (a person, the cat), then replanning */
   | { kind: 'wait'; until: number }
   | { kind: 'home' }
-  | { kind: 'recover'; state: RecoveryState; resume: 'explore' | 'cover' | 'home' };
+  | {
+      kind: 'recover';
+      state: RecoveryState;
+      resume: 'explore' | 'cover' | 'home';
+      /** a one-sided bump on the way out of a pocket: once backed off, this path on, shifted away from it */
+      slide?: {
+        path: PathPose[];
+        base: PathPose[];
+        task: Task;
+        count: number;
+        side: 'left' | 'right';
+        shift: number;
+      };
+    };
 
 export class EdgeDaemon {
   readonly params: DaemonParams;
@@ -296,6 +310,8 @@ export class EdgeDaemon {
   private blindMemory: BlindZoneMemory = EMPTY_BLIND_ZONE_MEMORY;
   /** where squeezes past bump marks ended in a bump: none is tried again near there */
   private readonly failedSqueezes: Point2D[] = [];
+  /** the way out of a pocket being slid along after grazes: the path as planned, and the slides so far */
+  private sliding: { base: PathPose[]; count: number; shift: number } | undefined;
   /** the last scan's near returns, to tell what moves (edge/control/scan-motion.ts) */
   private scanMotion: ScanMotionMemory | undefined;
   private readonly blindZone: BlindZoneParams;
@@ -816,8 +832,14 @@ export class EdgeDaemon {
 
   private beginRecovery(now: number, pose: Pose2D, cause: 'bump' | 'cliff' | 'wheel-drop' | 'blocked'): void {
     if (this.task.kind === 'recover' || !this.odomLatest) return;
-    // A squeeze that bumped went between marks of one obstacle (a shoe's two ends): not again from here.
-    if ((this.task.kind === 'escape' || this.task.kind === 'clear') && this.task.squeeze && cause === 'bump')
+    const slide = cause === 'bump' ? this.slideAfterBump(pose) : undefined;
+    // A squeeze that bumped, and could not slide on, went where the obstacle is: not again from here.
+    if (
+      (this.task.kind === 'escape' || this.task.kind === 'clear') &&
+      this.task.squeeze &&
+      cause === 'bump' &&
+      !slide
+    )
       this.failedSqueezes.push({ x: pose.x, y: pose.y });
     const resume = this.task.kind === 'explore' ? 'explore' : this.task.kind === 'home' ? 'home' : 'cover';
     const state = startRecovery(
@@ -841,8 +863,27 @@ export class EdgeDaemon {
     }
     this.follower = undefined;
     this.currentPath = [];
-    this.task = { kind: 'recover', state, resume };
+    this.task = slide ? { kind: 'recover', state, resume, slide } : { kind: 'recover', state, resume };
     this.emit('warn', `recovery.${cause}`, `${cause}: backing off and marking the obstacle`);
+  }
+
+  /**
+   * On the way out of a pocket (a squeeze, the trail, a revisit), a bump on one side only is a graze: the
+   * gap is a few centimetres wider than the robot and the obstacle lies beside it. The way on is the same
+   * path shifted away from the bumped side, as a robot vacuum slides along what it touches; the walls on the
+   * other side are the gate's to watch. At most `slide.maxSlides` per way out.
+   */
+  private slideAfterBump(pose: Pose2D): Extract<Task, { kind: 'recover' }>['slide'] {
+    const task = this.task;
+    const left = this.contacts?.bumpLeft ?? false;
+    const right = this.contacts?.bumpRight ?? false;
+    if (!isEscape(task) || left === right || this.currentPath.length < 2) return undefined;
+    const base = this.sliding?.base ?? this.currentPath;
+    const count = (this.sliding?.count ?? 0) + 1;
+    if (count > this.params.slide.maxSlides) return undefined;
+    const side = left ? 'left' : 'right';
+    const slid = slidePast(base, pose, side, this.params.slide, this.sliding?.shift);
+    return slid ? { ...slid, base, task, count, side } : undefined;
   }
 
   private stepRecover(now: number, task: Extract<Task, { kind: 'recover' }>): { v: number; omega: number } {
@@ -855,6 +896,18 @@ export class EdgeDaemon {
     this.rebuildCostmap(this.grid, now);
     this.task = { kind: 'none' };
     const pose = this.pose();
+    const slide = task.slide;
+    if (out.status === 'done' && slide) {
+      this.emit(
+        'info',
+        'recovery.slide',
+        `grazed something on the ${slide.side} on the way out: going on along the same way, shifted ` +
+          `${(Math.abs(slide.shift) * 100).toFixed(0)} cm away from it (${slide.count} of ${this.params.slide.maxSlides})`,
+      );
+      this.follow(slide.path, slide.task);
+      this.sliding = { base: slide.base, count: slide.count, shift: slide.shift };
+      return { v: 0, omega: 0 };
+    }
     if (out.status === 'failed' && pose) {
       if (this.wedged(now, pose)) return { v: 0, omega: 0 };
       if (this.driveToOpenFloor(pose, out.state.backedDistance)) return { v: 0, omega: 0 };
@@ -1216,24 +1269,26 @@ export class EdgeDaemon {
     if (boxedIn && this.boxedIn < MAX_BOXED_IN) {
       this.waitedBoxedIn = false;
       // Much is left but none of it can be reached from here: the robot has wedged itself into a pocket of
-      // the costmap, sealed by its own bump marks or a shifted wall. Forget the marks around it (a bump
-      // marks them again) and try once more; then back out before calling the coverage done.
+      // the costmap, sealed by its own bump marks or a shifted wall. Squeeze out past the marks (they say
+      // where the obstacle is, roughly), else forget them (a bump marks them again) and try once more; then
+      // back out before calling the coverage done.
       this.boxedIn++;
+      const left = `${answer!.unreachableArea.toFixed(1)} m² left but none reachable from here`;
+      const squeeze = this.squeezeOut(pose, now);
+      if (squeeze) {
+        this.emit('warn', 'coverage.boxed-in', `${left}: squeezing out past the bump marks`);
+        this.emitSqueeze('coverage.squeeze', squeeze);
+        this.follow(squeeze.path, { kind: 'escape', squeeze: true });
+        return;
+      }
       const lifted = this.liftBumpMarks(pose, BOXED_IN_MARK_RADIUS);
       this.emit(
         'warn',
         'coverage.boxed-in',
-        `${answer!.unreachableArea.toFixed(1)} m² left but none reachable from here: ` +
-          (lifted > 0 ? `forgetting ${lifted} bump marks nearby` : 'backing out'),
+        `${left}: ` + (lifted > 0 ? `forgetting ${lifted} bump marks nearby` : 'backing out'),
       );
       if (lifted > 0) {
         this.replanCoverage();
-        return;
-      }
-      const squeeze = this.squeezeOut(pose, now);
-      if (squeeze) {
-        this.emitSqueeze('coverage.squeeze', squeeze);
-        this.follow(squeeze.path, { kind: 'escape', squeeze: true });
         return;
       }
       const escape = escapeAlongTrail(this.costmap, this.trail, pose);
@@ -1322,6 +1377,7 @@ export class EdgeDaemon {
   /** Starts following `path` for the current task, or for `task`. */
   private follow(path: PathPose[], task?: Task): void {
     if (task) this.task = task;
+    this.sliding = undefined;
     this.followSince = this.clock.now();
     this.currentPath = path;
     this.follower = startPath(path, this.followerParams(this.task));

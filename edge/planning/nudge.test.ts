@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Point2D } from '../../shared/geometry.ts';
 import { INSCRIBED, type Costmap } from '../mapping/layers/costmap.ts';
-import { nudgePath } from './nudge.ts';
+import { nudgePath, slidePast } from './nudge.ts';
 import { costmapOf, roomWithPosts } from './test-maps.ts';
 import { densify, pathLength } from './transit.ts';
 
@@ -137,6 +137,109 @@ describe('nudging a path past a small intrusion', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+/** Distance from a point to a polyline. */
+function distanceTo(path: readonly Point2D[], p: Point2D): number {
+  let best = Infinity;
+  for (let i = 0; i + 1 < path.length; i++) {
+    const [a, b] = [path[i]!, path[i + 1]!];
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const l2 = dx * dx + dy * dy;
+    const t = l2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / l2));
+    best = Math.min(best, Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy));
+  }
+  return best;
+}
+
+describe('sliding past a graze', () => {
+  const row = polyline([
+    { x: 0, y: 0 },
+    { x: 3, y: 0 },
+  ]);
+
+  it('goes on along the same path, shifted away from the bumped side past where it touched', () => {
+    // Bumped on the right, 1 cm left of the path: 3.5 cm beyond that, to the left.
+    const result = slidePast(row, { x: 1, y: 0.01 }, 'right', { step: 0.035 });
+    assert.ok(result);
+    assert.ok(Math.abs(result.shift - 0.045) < 1e-9);
+    const slid = result.path;
+    const at = (x: number) => {
+      const k = slid.findIndex((q) => q.x >= x);
+      return slid[k]!.y;
+    };
+    assert.ok(
+      Math.abs(slid[0]!.x - 0.85) < 0.03 && Math.abs(slid[0]!.y) < 1e-9,
+      'starts on the path behind the bump',
+    );
+    for (const x of [1, 1.1, 1.3]) assert.ok(Math.abs(at(x) - 0.045) < 1e-6, `y = ${at(x)} at x = ${x}`);
+    assert.ok(Math.abs(at(1.6)) < 1e-9, 'back on the path after the ramp out');
+    assert.deepEqual(slid[slid.length - 1], row[row.length - 1]);
+    assert.equal(slid[1]!.kind, 'sweep');
+    // Bumped on the left: to the right.
+    const right = slidePast(row, { x: 1, y: 0 }, 'left', { step: 0.035 })!;
+    assert.ok(right.path.some((q) => Math.abs(q.y + 0.035) < 1e-6));
+    // A second graze on the same side goes further than the last slide, wherever the robot touched.
+    const again = slidePast(row, { x: 1.05, y: 0.03 }, 'right', { step: 0.035 }, result.shift)!;
+    assert.ok(Math.abs(again.shift - 0.08) < 1e-9);
+  });
+
+  it('shifts no further than maxShift, and not a path doubling back', () => {
+    assert.equal(slidePast(row, { x: 1, y: 0.08 }, 'right'), undefined);
+    assert.ok(slidePast(row, { x: 1, y: 0.08 }, 'left'));
+    assert.equal(slidePast(row, { x: 1, y: 0 }, 'right', {}, 0.08), undefined);
+    const back = polyline([
+      { x: 0, y: 0 },
+      { x: 1.1, y: 0 },
+      { x: 0, y: 0.001 },
+    ]);
+    assert.equal(slidePast(back, { x: 1, y: 0 }, 'right'), undefined);
+  });
+
+  it('property: the slid path holds its shift where the robot touched and ends where the path did', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.5, max: 2.5, noNaN: true }),
+        fc.double({ min: -0.08, max: 0.08, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.boolean(),
+        (along, lateral, bend, rightSide) => {
+          // A leg, a gentle corner, another leg.
+          const path = polyline([
+            { x: 0, y: 0 },
+            { x: 1.5, y: 0 },
+            { x: 1.5 + 1.5 * Math.cos(bend), y: 1.5 * Math.sin(bend) },
+          ]);
+          const onPath =
+            along <= 1.5
+              ? { x: along, y: 0 }
+              : { x: 1.5 + (along - 1.5) * Math.cos(bend), y: (along - 1.5) * Math.sin(bend) };
+          const heading = along <= 1.5 ? 0 : bend;
+          const bump = {
+            x: onPath.x - Math.sin(heading) * lateral,
+            y: onPath.y + Math.cos(heading) * lateral,
+          };
+          const result = slidePast(path, bump, rightSide ? 'right' : 'left');
+          const shift = lateral + (rightSide ? 0.025 : -0.025);
+          if (Math.abs(shift) > 0.1) return result === undefined;
+          assert.ok(result);
+          assert.ok(Math.abs(result.shift - shift) < 1e-9);
+          const slid = result.path;
+          // The end stays (it moves with the shift only where the bump lies within the hold of it).
+          const [end, was] = [slid[slid.length - 1]!, path[path.length - 1]!];
+          assert.ok(Math.hypot(end.x - was.x, end.y - was.y) <= Math.abs(shift) + 1e-9);
+          // Where the robot touched, the path is now `shift` from the old one, on the side away from the bump.
+          const near = slid.reduce((a, q) =>
+            Math.hypot(q.x - bump.x, q.y - bump.y) < Math.hypot(a.x - bump.x, a.y - bump.y) ? q : a,
+          );
+          const d = distanceTo(path, near);
+          assert.ok(Math.abs(d - Math.abs(shift)) < 0.01, `${d} from the path, shift ${shift}`);
+          return true;
+        },
+      ),
     );
   });
 });

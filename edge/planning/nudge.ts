@@ -209,3 +209,108 @@ function passable(costmap: Costmap, x: number, y: number): boolean {
 function angleBetween(a: number, b: number): number {
   return Math.atan2(Math.sin(a - b), Math.cos(a - b));
 }
+
+export const SlideParamsSchema = z.strictObject({
+  maxSlides: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(4)
+    .describe('one-sided bumps slid past on one way out of a pocket; 0: never slide'),
+  step: z
+    .number()
+    .positive()
+    .default(0.025)
+    .describe(
+      'm the way moves away from the bumped side per bump, beyond where the robot touched and beyond the last slide',
+    ),
+  maxShift: z.number().positive().default(0.1).describe('m: the largest shift from the path'),
+  behind: z.number().positive().default(0.15).describe('m of path before the bump the shift ramps in over'),
+  hold: z.number().positive().default(0.35).describe('m of path past the bump the full shift holds'),
+  ramp: z.number().positive().default(0.2).describe('m of path the shift ramps out over after that'),
+  maxBend: z
+    .number()
+    .positive()
+    .default(2.2)
+    .describe('rad: a sharper turn between two samples (a path doubling back) is not shifted'),
+});
+export type SlideParams = z.output<typeof SlideParamsSchema>;
+
+/**
+ * Sliding past what the bumper grazed: the rest of `path` from a little before the bump on, shifted away from
+ * the bumped side to `step` beyond where the robot touched (its offset from the path at `bump`) and beyond
+ * `previous` (the shift of the last slide along this path, m to the left, if any), ramping in before the bump,
+ * holding past it and ramping out again. A one-sided bump in a gap a few centimetres wider than the robot
+ * (beside a shoe the LIDAR cannot see, with a wall on the other side) is a graze: the obstacle is beside the
+ * robot, not ahead, and the way on is the same path a little further from it. Undefined when the shift would
+ * exceed `maxShift` or the path doubles back within the stretch.
+ */
+export function slidePast<T extends PathPose>(
+  path: readonly T[],
+  bump: { x: number; y: number },
+  side: 'left' | 'right',
+  params: z.input<typeof SlideParamsSchema> = {},
+  previous?: number,
+): { path: T[]; shift: number } | undefined {
+  const p = SlideParamsSchema.parse(params);
+  if (path.length < 2) return undefined;
+  const step = 0.025;
+  const samples = resample(path, 0, Infinity, step);
+  // Where the bump happened along the path, and how far left of it the robot was.
+  let at: { s: number; lateral: number } | undefined;
+  let best = Infinity;
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const a = samples[i]!;
+    const b = samples[i + 1]!;
+    const dx = b.x - a.x;
+    const dy = b.y - a.y;
+    const length = Math.hypot(dx, dy);
+    if (length < 1e-12) continue;
+    const t = Math.max(0, Math.min(1, ((bump.x - a.x) * dx + (bump.y - a.y) * dy) / (length * length)));
+    const d = Math.hypot(bump.x - a.x - t * dx, bump.y - a.y - t * dy);
+    if (d < best) {
+      best = d;
+      at = { s: a.s + t * length, lateral: (dx * (bump.y - a.y) - dy * (bump.x - a.x)) / length };
+    }
+  }
+  if (!at) return undefined;
+  // Each slide on one side goes further than the last: the robot tracks its ramp a little inside.
+  const from = previous ?? at.lateral;
+  const shift = side === 'right' ? Math.max(at.lateral, from) + p.step : Math.min(at.lateral, from) - p.step;
+  if (Math.abs(shift) > p.maxShift + 1e-9) return undefined;
+  const rampIn = Math.max(0, at.s - p.behind);
+  const holdEnd = at.s + p.hold;
+  const rampOut = holdEnd + p.ramp;
+  const stretch = samples.filter((q) => q.s >= rampIn - 1e-9 && q.s <= rampOut + 1e-9);
+  if (stretch.length < 2) return undefined;
+  for (let k = 1; k < stretch.length; k++)
+    if (Math.abs(angleBetween(stretch[k]!.heading, stretch[k - 1]!.heading)) > p.maxBend) return undefined;
+  // Ramps in to the full shift a little before the bump: the robot is past the ramp where it touched.
+  const fullFrom = Math.max(rampIn, at.s - 0.02);
+  const weight = (s: number): number => {
+    if (s < fullFrom) return fullFrom - rampIn > 1e-9 ? (s - rampIn) / (fullFrom - rampIn) : 1;
+    if (s > holdEnd) return Math.max(0, (rampOut - s) / p.ramp);
+    return 1;
+  };
+  const shifted: T[] = stretch.map((q) => {
+    const w = shift * weight(q.s);
+    return {
+      ...path[q.pose]!,
+      x: q.x - Math.sin(q.heading) * w,
+      y: q.y + Math.cos(q.heading) * w,
+      theta: q.heading,
+    };
+  });
+  for (let k = 0; k < shifted.length; k++) {
+    const a = shifted[Math.max(0, k - 1)]!;
+    const b = shifted[Math.min(shifted.length - 1, k + 1)]!;
+    if (a !== b) shifted[k] = { ...shifted[k]!, theta: Math.atan2(b.y - a.y, b.x - a.x) };
+  }
+  // The shifted stretch, then the poses after the ramp out.
+  const arc = arcLengths(path, 0);
+  const out: T[] = [...shifted];
+  let i = 0;
+  while (i < path.length && arc[i]! <= rampOut + 1e-9) i++;
+  for (; i < path.length; i++) out.push(path[i]!);
+  return out.length >= 2 ? { path: out, shift } : undefined;
+}

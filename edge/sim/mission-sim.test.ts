@@ -91,3 +91,23 @@ test('the light bumper marks the shoes in a small room before the bumper finds t
   );
   assert.ok(lit.coverage >= 0.85, `coverage ${lit.coverage}`);
 });
+
+test('slides past a shoe it grazes on the way out of the dead end behind it', async () => {
+  // The shoe leaves 0.38 m beside it for the 0.34 m robot: squeezing out, the robot grazes it on one side.
+  const world = fileURLToPath(new URL('../../test/fixtures/worlds/hallway-shoe.yaml', import.meta.url));
+  const run = (maxSlides: number) =>
+    runMission({
+      world,
+      seed: 3,
+      planner: motionPlanner,
+      timeLimit: 900,
+      daemonParams: { slide: { maxSlides } },
+    });
+  const [sliding, stiff] = [await run(4), await run(0)];
+  assert.equal(sliding.result, 'done', JSON.stringify(sliding));
+  assert.equal(sliding.collisions, 0);
+  assert.ok(sliding.coverage >= 0.9, `coverage ${sliding.coverage}`);
+  // Without sliding, the same robot ends stuck behind the shoe.
+  assert.equal(stiff.result, 'aborted', JSON.stringify(stiff));
+  assert.match(stiff.reason ?? '', /^stuck/);
+});
