@@ -312,6 +312,8 @@ export class EdgeDaemon {
   private readonly failedSqueezes: Point2D[] = [];
   /** the way out of a pocket being slid along after grazes: the path as planned, and the slides so far */
   private sliding: { base: PathPose[]; count: number; shift: number } | undefined;
+  /** the bumper has not been released since the last bump was marked */
+  private bumperHeld = false;
   /** the last scan's near returns, to tell what moves (edge/control/scan-motion.ts) */
   private scanMotion: ScanMotionMemory | undefined;
   private readonly blindZone: BlindZoneParams;
@@ -432,7 +434,10 @@ export class EdgeDaemon {
     this.driven = new CoverageTracker(coverageInfo, DRIVEN_RADIUS);
 
     this.devices.base.onOdometry((o) => this.onOdometry(o));
-    this.devices.base.onSafety((s) => (this.contacts = s));
+    this.devices.base.onSafety((s) => {
+      this.contacts = s;
+      if (!s.bumpLeft && !s.bumpRight) this.bumperHeld = false;
+    });
     this.devices.lidar.onScan((scan) => this.onScan(scan));
   }
 
@@ -857,10 +862,13 @@ export class EdgeDaemon {
       this.params.recovery,
     );
     this.keepInterrupted();
-    if (state.obstacleMap) {
+    // A bumper still pressed since the last bump mark (the robot turned on the spot, touching) is the same
+    // contact: marked at the nominal angle off the new heading, it would land where nothing is.
+    if (state.obstacleMap && !(cause === 'bump' && this.bumperHeld)) {
       this.bumpMarks.push({ ...state.obstacleMap, time: now });
       this.costmapLayers.camera.markObstacles([state.obstacleMap], now);
     }
+    if (cause === 'bump') this.bumperHeld = true;
     this.follower = undefined;
     this.currentPath = [];
     this.task = slide ? { kind: 'recover', state, resume, slide } : { kind: 'recover', state, resume };

@@ -111,3 +111,11 @@ test('slides past a shoe it grazes on the way out of the dead end behind it', as
   assert.equal(stiff.result, 'aborted', JSON.stringify(stiff));
   assert.match(stiff.reason ?? '', /^stuck/);
 });
+
+test('a bumper still pressed after a turn on the spot is the contact already marked, not a new one', async () => {
+  // Studio seed 6 backs into the gap between the west wall and shoes 1 and 2 at 380 s. Marking the held
+  // bumper again off each new heading sealed the way out along the wall, and the robot was wedged at 408 s.
+  const report = await runMission({ world: 'studio', seed: 6, planner: motionPlanner, timeLimit: 450 });
+  assert.equal(report.collisions, 0);
+  assert.equal(report.reason, 'time limit (450 s)', JSON.stringify(report));
+});
