@@ -276,15 +276,19 @@ type Task =
       state: RecoveryState;
       resume: 'explore' | 'cover' | 'home';
       /** a one-sided bump on the way out of a pocket: once backed off, this path on, shifted away from it */
-      slide?: {
-        path: PathPose[];
-        base: PathPose[];
-        task: Task;
-        count: number;
-        side: 'left' | 'right';
-        shift: number;
-      };
+      slide?: Slide;
     };
+
+/** A slide past a graze: the shifted way on, the way as planned, and this slide's place among them. */
+interface Slide {
+  path: PathPose[];
+  base: PathPose[];
+  task: Task;
+  count: number;
+  side: 'left' | 'right';
+  /** m to the left of `base` */
+  shift: number;
+}
 
 export class EdgeDaemon {
   readonly params: DaemonParams;
@@ -310,8 +314,8 @@ export class EdgeDaemon {
   private blindMemory: BlindZoneMemory = EMPTY_BLIND_ZONE_MEMORY;
   /** where squeezes past bump marks ended in a bump: none is tried again near there */
   private readonly failedSqueezes: Point2D[] = [];
-  /** the way out of a pocket being slid along after grazes: the path as planned, and the slides so far */
-  private sliding: { base: PathPose[]; count: number; shift: number } | undefined;
+  /** the last slide along the way out of a pocket being followed: the path as planned, the slides so far */
+  private sliding: Slide | undefined;
   /** the bumper has not been released since the last bump was marked */
   private bumperHeld = false;
   /** the last scan's near returns, to tell what moves (edge/control/scan-motion.ts) */
@@ -881,7 +885,7 @@ export class EdgeDaemon {
    * path shifted away from the bumped side, as a robot vacuum slides along what it touches; the walls on the
    * other side are the gate's to watch. At most `slide.maxSlides` per way out.
    */
-  private slideAfterBump(pose: Pose2D): Extract<Task, { kind: 'recover' }>['slide'] {
+  private slideAfterBump(pose: Pose2D): Slide | undefined {
     const task = this.task;
     const left = this.contacts?.bumpLeft ?? false;
     const right = this.contacts?.bumpRight ?? false;
@@ -913,7 +917,7 @@ export class EdgeDaemon {
           `${(Math.abs(slide.shift) * 100).toFixed(0)} cm away from it (${slide.count} of ${this.params.slide.maxSlides})`,
       );
       this.follow(slide.path, slide.task);
-      this.sliding = { base: slide.base, count: slide.count, shift: slide.shift };
+      this.sliding = slide;
       return { v: 0, omega: 0 };
     }
     if (out.status === 'failed' && pose) {

@@ -236,6 +236,9 @@ export const SlideParamsSchema = z.strictObject({
 });
 export type SlideParams = z.output<typeof SlideParamsSchema>;
 
+/** m between the path samples a slide is worked out on */
+const SLIDE_SAMPLE_SPACING = 0.025;
+
 /**
  * Sliding past what the bumper grazed: the rest of `path` from a little before the bump on, shifted away from
  * the bumped side to `step` beyond where the robot touched (its offset from the path at `bump`) and beyond
@@ -254,8 +257,7 @@ export function slidePast<T extends PathPose>(
 ): { path: T[]; shift: number } | undefined {
   const p = SlideParamsSchema.parse(params);
   if (path.length < 2) return undefined;
-  const step = 0.025;
-  const samples = resample(path, 0, Infinity, step);
+  const samples = resample(path, 0, Infinity, SLIDE_SAMPLE_SPACING);
   // Where the bump happened along the path, and how far left of it the robot was.
   let at: { s: number; lateral: number } | undefined;
   let best = Infinity;
