@@ -5,8 +5,7 @@
  *
  * - LIDAR: the robot's centre is projected along the commanded arc for `stopTime` (and `slowTime`) seconds.
  *   A point the motion APPROACHES that the footprint would touch within `stopTime` plus `stopMargin` of
- *   further travel stops the robot (the margin lies ahead of the motion; beside a forward one it is
- *   `touchMargin`); within footprint + `slowMargin` over the longer horizon it slows it. Points the motion moves
+ *   further travel stops the robot (the margin lies ahead of the motion, not beside it); within footprint + `slowMargin` over the longer horizon it slows it. Points the motion moves
  *   away from (behind a robot driving forward, beside it) never stop it. A point inside the footprint itself
  *   stops everything but motion away from it — rotation in place included. A point that moves (a person, a
  *   pet: velocities from `trackScanMotion`) is followed along its own track: where it and the robot's arc
@@ -33,13 +32,6 @@ export const SafetyGateParamsSchema = z.strictObject({
   robotRadius: positive('m, the circular footprint').default(0.17),
   stopMargin: z.number().nonnegative().default(0.03).describe('m beyond the footprint: stop zone'),
   slowMargin: z.number().nonnegative().default(0.04).describe('m beyond the footprint: slow-down zone'),
-  touchMargin: z
-    .number()
-    .nonnegative()
-    .default(0.005)
-    .describe(
-      'm beyond the footprint, beside the motion too: driving forward, a return the arc approaches closer than this stops it',
-    ),
   reverseSideMargin: z
     .number()
     .nonnegative()
@@ -305,7 +297,7 @@ function checkScan(
     if (d0 < p.robotRadius && approaching) {
       return { action: 'stop', reason: 'footprint-intrusion', point: { x: px, y: py } };
     }
-    if (approaching && dStop < p.robotRadius + (v > 0 ? p.touchMargin : 0)) {
+    if (approaching && dStop < p.robotRadius) {
       return { action: 'stop', reason: 'obstacle-ahead', point: { x: px, y: py } };
     }
     if (moves) {
