@@ -73,13 +73,12 @@ export function rememberBlindZone(
     const dy = oy - odom.y;
     const bx = c * dx + s * dy;
     const by = -s * dx + c * dy;
-    // Outside the band the live scan sees that spot now: it holds what is there (added below), so the old
-    // point goes. A person who walked past near the robot would otherwise come back as the robot moves.
-    if (Math.hypot(bx - p.lidar.x, by - p.lidar.y) >= p.blindRange) continue;
+    const fromLidar = Math.hypot(bx - p.lidar.x, by - p.lidar.y);
+    if (fromLidar > p.nearRange) continue;
     keptX.push(ox);
     keptY.push(oy);
     keptT.push(memory.stamps[i]!);
-    if (Math.hypot(bx, by) >= p.minRadius) blind.push(bx, by);
+    if (fromLidar < p.blindRange && Math.hypot(bx, by) >= p.minRadius) blind.push(bx, by);
   }
   // New points near the robot go into the memory.
   for (let i = 0; i + 1 < scan.length; i += 2) {
