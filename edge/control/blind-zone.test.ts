@@ -45,4 +45,22 @@ describe("the LIDAR's blind band", () => {
     assert.equal(old.points.length, 0);
     assert.equal(old.memory.stamps.length, 0);
   });
+  it('does not remember what moves: someone walking past is gone once they have walked on', () => {
+    // Their side 0.28 m off, ahead and to the left, walking at 0.8 m/s; a chair leg beside it stands still.
+    const scan = Float32Array.from([0.25, 0.12, 0.25, -0.12]);
+    const velocities = Float32Array.from([0.8, 0, 0, 0]);
+    const seen = rememberBlindZone(
+      EMPTY_BLIND_ZONE_MEMORY,
+      scan,
+      { x: 0, y: 0, theta: 0 },
+      0,
+      params,
+      velocities,
+    );
+    assert.equal(seen.memory.stamps.length, 1);
+    // The robot drives 0.1 m on: only the leg comes back, now 0.19 m off on the right, in the band.
+    const later = see(seen.memory, [], [0.1, 0, 0], 0.2);
+    assert.equal(later.points.length, 2);
+    assert.ok(later.points[1]! < 0);
+  });
 });

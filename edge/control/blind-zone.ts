@@ -50,6 +50,9 @@ export const EMPTY_BLIND_ZONE_MEMORY: BlindZoneMemory = {
 /**
  * Adds a scan (base_link points, seen at `stamp` with base_link at `odom`) to the memory, forgets what is too
  * old, and returns the scan's points plus the remembered ones that now lie in the blind band (base_link).
+ * With `velocities` (vx, vy per point, as `trackScanMotion` gives them), points that move are not remembered:
+ * where someone walking past was is no obstacle once they have walked on, and as the robot drove on, their
+ * remembered side came back into the band and the gate stopped it against nothing.
  */
 export function rememberBlindZone(
   memory: BlindZoneMemory,
@@ -57,6 +60,7 @@ export function rememberBlindZone(
   odom: Pose2D,
   stamp: number,
   p: BlindZoneParams,
+  velocities?: Float32Array,
 ): { memory: BlindZoneMemory; points: Float32Array } {
   const c = Math.cos(odom.theta);
   const s = Math.sin(odom.theta);
@@ -85,6 +89,7 @@ export function rememberBlindZone(
     const bx = scan[i]!;
     const by = scan[i + 1]!;
     if (Math.hypot(bx - p.lidar.x, by - p.lidar.y) > p.nearRange) continue;
+    if (velocities && (velocities[i] !== 0 || velocities[i + 1] !== 0)) continue;
     keptX.push(odom.x + c * bx - s * by);
     keptY.push(odom.y + s * bx + c * by);
     keptT.push(stamp);

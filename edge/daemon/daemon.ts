@@ -552,6 +552,7 @@ export class EdgeDaemon {
         fused.odom,
         live.stamp,
         this.blindZone,
+        motion.velocities,
       );
       this.blindMemory = remembered.memory;
       // The remembered points stand still: the velocities of the live ones come first, as the points do.
