@@ -77,3 +77,34 @@ export function escapeAlongTrail(
   }
   return undefined;
 }
+
+/**
+ * The way the robot just came, backwards: from `pose` back along `trail` (oldest first) to the latest trail
+ * point at least `distance` m from `pose` in a straight line, or undefined when the trail holds none. A robot
+ * hemmed in where it cannot back off (a wall behind, a shoe the LIDAR does not see ahead) still has the
+ * floor its centre crossed a moment ago: it turns on the spot (the footprint is a disk) and drives it back.
+ */
+export function retraceTrail(
+  trail: readonly Point2D[],
+  pose: Pose2D,
+  distance: number,
+): PathPose[] | undefined {
+  let k = trail.length - 1;
+  while (k >= 0 && Math.hypot(trail[k]!.x - pose.x, trail[k]!.y - pose.y) < distance) k--;
+  if (k < 0) return undefined;
+  const back: Point2D[] = [pose];
+  for (let m = trail.length - 1; m >= k; m--) {
+    const p = trail[m]!;
+    const last = back[back.length - 1]!;
+    // Points the robot stands on (or beside, within a trail step) add only a turn.
+    if (Math.hypot(p.x - last.x, p.y - last.y) >= 0.02) back.push(p);
+  }
+  const path: PathPose[] = [];
+  for (let m = 0; m < back.length; m++) {
+    const a = back[m]!;
+    const b = back[Math.min(m + 1, back.length - 1)]!;
+    const theta = m + 1 < back.length ? Math.atan2(b.y - a.y, b.x - a.x) : path[path.length - 1]!.theta;
+    path.push({ x: a.x, y: a.y, theta });
+  }
+  return path.length >= 2 ? path : undefined;
+}
