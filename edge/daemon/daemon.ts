@@ -178,6 +178,9 @@ const WEDGED_RADIUS = 0.3;
 /** from this many failed back-offs in one spot on, the robot drives back along its trail this far (m) */
 const RETRACE_AFTER = 2;
 const RETRACE_DISTANCE = 0.4;
+/** m: bump marks this far beyond the footprint from the trail (past its first RETRACE_START m) rule it out */
+const RETRACE_MARK_CLEARANCE = 0.05;
+const RETRACE_START = 0.1;
 /** m: the LIDAR's blind band reaches at least this far (RPLIDAR A2/A3) */
 const MIN_BLIND_RANGE = 0.2;
 /** m: the driven cells are a band this wide either side of the centre's track */
@@ -1034,7 +1037,13 @@ export class EdgeDaemon {
    * robot came, RETRACE_DISTANCE m along its trail. True when started.
    */
   private retrace(pose: Pose2D, backed: number): boolean {
-    const path = retraceTrail(this.trail, pose, RETRACE_DISTANCE);
+    // A trail that squeezed past a shoe or under a bed's edge bumps it again on the way back (apartment
+    // seeds 5, 12): not past bump marks.
+    const path = retraceTrail(this.trail, pose, RETRACE_DISTANCE, {
+      points: this.bumpMarks,
+      clearance: this.config.robotRadius + RETRACE_MARK_CLEARANCE,
+      start: RETRACE_START,
+    });
     if (!path) return false;
     this.emit(
       'info',

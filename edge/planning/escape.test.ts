@@ -75,6 +75,16 @@ describe('retracing the trail', () => {
     assert.equal(path[path.length - 1]!.theta, path[path.length - 2]!.theta);
   });
 
+  it('is no way back when it passes a bump mark beyond where the robot stands', () => {
+    const avoid = (points: { x: number; y: number }[]) => ({ points, clearance: 0.22, start: 0.1 });
+    // The robot bumped a shoe just ahead (beside where it stands: that mark does not count).
+    assert.ok(retraceTrail(trail, pose, 0.38, avoid([{ x: 3.25, y: 1.6 }])));
+    // The trail squeezed past a shoe 0.2 m back: the way back would bump it again.
+    assert.equal(retraceTrail(trail, pose, 0.38, avoid([{ x: 2.9, y: 1.7 }])), undefined);
+    // A mark further than the clearance from the way back does not matter.
+    assert.ok(retraceTrail(trail, pose, 0.38, avoid([{ x: 2.9, y: 1.75 }])));
+  });
+
   it('has no way back when the trail stays within the distance', () => {
     assert.equal(retraceTrail(trail.slice(-5), pose, 0.4), undefined);
     assert.equal(retraceTrail([], pose, 0.4), undefined);

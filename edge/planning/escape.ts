@@ -83,11 +83,16 @@ export function escapeAlongTrail(
  * point at least `distance` m from `pose` in a straight line, or undefined when the trail holds none. A robot
  * hemmed in where it cannot back off (a wall behind, a shoe the LIDAR does not see ahead) still has the
  * floor its centre crossed a moment ago: it turns on the spot (the footprint is a disk) and drives it back.
+ *
+ * With `avoid`, a way back that comes within `clearance` of one of its points (bump marks: a shoe, a bed's
+ * edge the LIDAR does not see), past its first `start` m (where the robot stands, beside what it just
+ * bumped), is no way back: a trail that squeezed past such a thing bumps it again on the way back.
  */
 export function retraceTrail(
   trail: readonly Point2D[],
   pose: Pose2D,
   distance: number,
+  avoid?: { points: readonly Point2D[]; clearance: number; start: number },
 ): PathPose[] | undefined {
   let k = trail.length - 1;
   while (k >= 0 && Math.hypot(trail[k]!.x - pose.x, trail[k]!.y - pose.y) < distance) k--;
@@ -106,5 +111,18 @@ export function retraceTrail(
     const theta = m + 1 < back.length ? Math.atan2(b.y - a.y, b.x - a.x) : path[path.length - 1]!.theta;
     path.push({ x: a.x, y: a.y, theta });
   }
-  return path.length >= 2 ? path : undefined;
+  if (path.length < 2) return undefined;
+  if (avoid) {
+    let along = 0;
+    for (let m = 1; m < path.length; m++) {
+      const p = path[m]!;
+      along += Math.hypot(p.x - path[m - 1]!.x, p.y - path[m - 1]!.y);
+      if (
+        along >= avoid.start &&
+        avoid.points.some((q) => Math.hypot(q.x - p.x, q.y - p.y) < avoid.clearance)
+      )
+        return undefined;
+    }
+  }
+  return path;
 }
