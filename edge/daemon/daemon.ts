@@ -56,7 +56,7 @@ import { RelocalizationParamsSchema, ScanFusion } from '../mapping/scan-fusion.t
 import { scanToRays, SlamParamsSchema } from '../mapping/slam.ts';
 import { findFrontierGoal, FrontierParamsSchema } from '../mission/frontiers.ts';
 import { openHeading } from '../control/open-heading.ts';
-import { escapeAlongTrail, retraceTrail, reachableShare } from '../planning/escape.ts';
+import { escapeAlongTrail, reachableShare } from '../planning/escape.ts';
 import { squeezeOut, type Squeeze } from '../planning/squeeze.ts';
 import { nudgePath, slidePast, SlideParamsSchema } from '../planning/nudge.ts';
 import { revisitPath } from '../planning/revisit.ts';
@@ -175,12 +175,6 @@ const FRESH_BUMP_MARK = 60;
 const WEDGED_RECOVERIES = 4;
 const WEDGED_WINDOW = 60;
 const WEDGED_RADIUS = 0.3;
-/** from this many failed back-offs in one spot on, the robot drives back along its trail this far (m) */
-const RETRACE_AFTER = 2;
-const RETRACE_DISTANCE = 0.4;
-/** m: bump marks this far beyond the footprint from the trail (past its first RETRACE_START m) rule it out */
-const RETRACE_MARK_CLEARANCE = 0.05;
-const RETRACE_START = 0.1;
 /** m: the LIDAR's blind band reaches at least this far (RPLIDAR A2/A3) */
 const MIN_BLIND_RANGE = 0.2;
 /** m: the driven cells are a band this wide either side of the centre's track */
@@ -928,13 +922,7 @@ export class EdgeDaemon {
       return { v: 0, omega: 0 };
     }
     if (out.status === 'failed' && pose) {
-      const failures = this.failedBackoffsHere(now, pose);
-      if (failures >= WEDGED_RECOVERIES) {
-        this.raiseWedged(pose, failures);
-        return { v: 0, omega: 0 };
-      }
-      if (failures >= RETRACE_AFTER && this.retrace(pose, out.state.backedDistance))
-        return { v: 0, omega: 0 };
+      if (this.wedged(now, pose)) return { v: 0, omega: 0 };
       if (this.driveToOpenFloor(pose, out.state.backedDistance)) return { v: 0, omega: 0 };
       // Hemmed in all round: what hems it in may walk away.
       this.waitThen(now, BLOCKED_WAIT, 'no open floor around after a failed back-off');
@@ -1010,48 +998,21 @@ export class EdgeDaemon {
   }
 
   /**
-   * Counts a back-off that could not back off, and returns how many there were within WEDGED_WINDOW s in one
-   * spot, this one included. WEDGED_RECOVERIES of them mean the robot is wedged: it bumps, cannot get clear
-   * (something behind it too), and bumps again. Bumping one low obstacle again and again from different
-   * sides is not this: those back-offs work.
+   * Counts a back-off that could not back off; true (and a fault raised) when it is the WEDGED_RECOVERIES-th
+   * within WEDGED_WINDOW s in one spot: the robot bumps, cannot get clear (something behind it too), and bumps
+   * again. Bumping one low obstacle again and again from different sides is not this: those back-offs work.
    */
-  private failedBackoffsHere(now: number, pose: Pose2D): number {
+  private wedged(now: number, pose: Pose2D): boolean {
     const recent = this.failedBackoffs.filter(
       (r) => now - r.time <= WEDGED_WINDOW && Math.hypot(r.x - pose.x, r.y - pose.y) <= WEDGED_RADIUS,
     );
     recent.push({ x: pose.x, y: pose.y, time: now });
     this.failedBackoffs = recent;
-    return recent.length;
-  }
-
-  private raiseWedged(pose: Pose2D, failures: number): void {
-    const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${failures} failed back-offs in ${WEDGED_WINDOW} s`;
+    if (recent.length < WEDGED_RECOVERIES) return false;
+    const reason = `stuck at (${pose.x.toFixed(2)}, ${pose.y.toFixed(2)}): ${recent.length} failed back-offs in ${WEDGED_WINDOW} s`;
     this.failedBackoffs = [];
     this.emit('error', 'recovery.wedged', reason);
     this.dispatch({ type: 'fault', reason });
-  }
-
-  /**
-   * After back-offs that failed here more than once (open floor did not lead out either: what hems the robot
-   * in may be below the LIDAR's plane, a shoe beside a wall): turn on the spot and drive back the way the
-   * robot came, RETRACE_DISTANCE m along its trail. True when started.
-   */
-  private retrace(pose: Pose2D, backed: number): boolean {
-    // A trail that squeezed past a shoe or under a bed's edge bumps it again on the way back (apartment
-    // seeds 5, 12): not past bump marks.
-    const path = retraceTrail(this.trail, pose, RETRACE_DISTANCE, {
-      points: this.bumpMarks,
-      clearance: this.config.robotRadius + RETRACE_MARK_CLEARANCE,
-      start: RETRACE_START,
-    });
-    if (!path) return false;
-    this.emit(
-      'info',
-      'recovery.retrace',
-      `could not back off (${backed.toFixed(3)} of ${this.params.recovery.backoffDistance} m) here again: ` +
-        `driving back the way the robot came (${pathLengthOf(path).toFixed(2)} m)`,
-    );
-    this.follow(path, { kind: 'clear' });
     return true;
   }
 

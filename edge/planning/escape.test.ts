@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INSCRIBED, LETHAL, type Costmap } from '../mapping/layers/costmap.ts';
-import { escapeAlongTrail, reachableShare, retraceTrail } from './escape.ts';
+import { escapeAlongTrail, reachableShare } from './escape.ts';
 import { costmapOf } from './test-maps.ts';
 
 /**
@@ -52,41 +52,5 @@ describe('the share of the floor the robot reaches', () => {
     assert.ok(inPocket > 0 && inPocket < 0.03, `in the pocket ${inPocket}`);
     assert.ok(reachableShare(room, { x: 1, y: 1.5, theta: 0 }) > 0.95);
     assert.equal(reachableShare(roomWithPocket(true), pose), 1);
-  });
-});
-
-describe('retracing the trail', () => {
-  it('leads back the way the robot came, to the first trail point far enough away', () => {
-    // The robot drove east along y = 1.5, then backed 10 cm and turned on the spot: the trail folds.
-    const folded = [...trail, { x: 3.05, y: 1.5 }, { x: 3.0, y: 1.5 }];
-    const here = { x: 3.0, y: 1.5, theta: Math.PI / 2 };
-    const path = retraceTrail(folded, here, 0.38);
-    assert.ok(path);
-    assert.deepEqual({ x: path[0]!.x, y: path[0]!.y }, { x: here.x, y: here.y });
-    const end = path[path.length - 1]!;
-    assert.ok(Math.abs(end.x - 2.6) < 1e-9 && end.y === 1.5, `ends at ${end.x}, ${end.y}`);
-    // Every pose is one the robot's centre was on, each heading points at the next.
-    for (const q of path) assert.ok(folded.some((p) => Math.hypot(p.x - q.x, p.y - q.y) < 1e-9));
-    for (let k = 0; k + 1 < path.length; k++) {
-      const a = path[k]!;
-      const b = path[k + 1]!;
-      assert.ok(Math.abs(a.theta - Math.atan2(b.y - a.y, b.x - a.x)) < 1e-9);
-    }
-    assert.equal(path[path.length - 1]!.theta, path[path.length - 2]!.theta);
-  });
-
-  it('is no way back when it passes a bump mark beyond where the robot stands', () => {
-    const avoid = (points: { x: number; y: number }[]) => ({ points, clearance: 0.22, start: 0.1 });
-    // The robot bumped a shoe just ahead (beside where it stands: that mark does not count).
-    assert.ok(retraceTrail(trail, pose, 0.38, avoid([{ x: 3.25, y: 1.6 }])));
-    // The trail squeezed past a shoe 0.2 m back: the way back would bump it again.
-    assert.equal(retraceTrail(trail, pose, 0.38, avoid([{ x: 2.9, y: 1.7 }])), undefined);
-    // A mark further than the clearance from the way back does not matter.
-    assert.ok(retraceTrail(trail, pose, 0.38, avoid([{ x: 2.9, y: 1.75 }])));
-  });
-
-  it('has no way back when the trail stays within the distance', () => {
-    assert.equal(retraceTrail(trail.slice(-5), pose, 0.4), undefined);
-    assert.equal(retraceTrail([], pose, 0.4), undefined);
   });
 });
