@@ -6,7 +6,8 @@
  * gate's stop margin lies, and vanishes from the scan. The gate would then let the robot arc into it. This
  * memory keeps the returns of the last few seconds near the robot in the odom frame and hands those that now
  * lie in the blind band back to the gate, in base_link, next to the live scan. Outside the band the live scan
- * is the truth, so remembered points there are dropped (a person who walked away is gone).
+ * is the truth: remembered points there are kept (the robot's motion may bring them into the band) but not
+ * handed on, and returns that move are not remembered at all (a person who walked away is gone).
  *
  * Pure: memory in, memory out; times and poses are arguments.
  */
