@@ -43,6 +43,7 @@ import {
   SafetyGateParamsSchema,
   scanToBasePoints,
   type BasePoints,
+  type SafetyAction,
   type SafetyGateOutput,
   type SafetyGateState,
 } from '../control/safety-gate.ts';
@@ -69,6 +70,13 @@ import {
   type MissionEvent,
   type MissionState,
 } from '../mission/state-machine.ts';
+import {
+  addActivityTime,
+  classifyActivity,
+  emptyActivityTime,
+  type Activity,
+  type ActivityTime,
+} from './activity.ts';
 import { closeSlivers, CoverageTracker } from './coverage-tracker.ts';
 import type { CoveragePlan, MotionPlanner } from './planner-port.ts';
 
@@ -216,6 +224,8 @@ export const DAEMON_SLAM_DEFAULTS = { integrateDistance: 0.2, integrateAngle: 0.
 /** m and s: a hold for someone passing that ran out here this recently is not waited again */
 const HOLD_REPEAT_RADIUS = 0.5;
 const HOLD_REPEAT_WINDOW = 30;
+/** s: a longer gap between control ticks (a stalled process) is not all one activity */
+const MAX_ACTIVITY_TICK = 0.5;
 
 /** s: a path obstructed this soon after it was started was obstructed from the start */
 const FRESH_PATH_S = 0.3;
@@ -249,6 +259,8 @@ export interface DaemonStatus {
   pathLength: number;
   exploreTime: number;
   coverTime: number;
+  /** clock seconds of exploring, covering and returning, by what the robot was doing (./activity.ts) */
+  activityTime: ActivityTime;
 }
 
 export interface DaemonEvent {
@@ -372,6 +384,9 @@ export class EdgeDaemon {
   private modeSince = 0;
   private exploreTime = 0;
   private coverTime = 0;
+  private activityTime = emptyActivityTime();
+  /** the last control tick's activity, counted until the next tick while the mission is under way */
+  private lastActivity: { activity: Activity; at: number; counts: boolean } | undefined;
   private readonly eventListeners: Array<(event: DaemonEvent) => void> = [];
   /** the SLAM map with the robot's own footprint marked free, refreshed with every fused scan */
   private grid: OccupancyGrid;
@@ -518,6 +533,7 @@ export class EdgeDaemon {
       pathLength: this.pathLength,
       exploreTime: this.exploreTime,
       coverTime: this.coverTime,
+      activityTime: { ...this.activityTime },
     };
   }
 
@@ -634,6 +650,7 @@ export class EdgeDaemon {
     if (gate.reason !== this.lastGate?.reason && gate.action === 'stop')
       this.emit('warn', 'safety.stop', `safety gate: ${gate.reason}`);
     this.lastGate = gate;
+    this.accountActivity(now, command, gate.action);
     this.devices.base.drive(gate.v, gate.omega);
     // A back-off or a turn on the spot the gate lets through while the bumper is pressed is the way out.
     const hazard = hazardStop(command, gate);
@@ -1514,6 +1531,30 @@ export class EdgeDaemon {
   }
 
   // --- bookkeeping -----------------------------------------------------------------------------------------
+
+  /** Counts the time since the last control tick to what the robot was doing then, and notes this tick's. */
+  private accountActivity(now: number, command: { v: number; omega: number }, gate: SafetyAction): void {
+    const last = this.lastActivity;
+    if (last?.counts)
+      this.activityTime = addActivityTime(
+        this.activityTime,
+        last.activity,
+        Math.min(now - last.at, MAX_ACTIVITY_TICK),
+      );
+    const mode = this.mission.mode;
+    const activity = classifyActivity({
+      task: this.task.kind,
+      follower: this.follower ? this.lastFollower?.status : undefined,
+      holding: this.holding !== undefined,
+      gate,
+      moving: command.v !== 0 || command.omega !== 0,
+    });
+    this.lastActivity = {
+      activity,
+      at: now,
+      counts: mode === 'exploring' || mode === 'covering' || mode === 'returning',
+    };
+  }
 
   private accountModeTime(): void {
     const now = this.clock.now();

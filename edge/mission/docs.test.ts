@@ -6,6 +6,7 @@ import { PathFollowerParamsSchema } from '../control/path-follower.ts';
 import { RecoveryParamsSchema } from '../control/recovery.ts';
 import { SafetyGateParamsSchema } from '../control/safety-gate.ts';
 import { ScanMotionParamsSchema } from '../control/scan-motion.ts';
+import { ACTIVITY_MEANINGS } from '../daemon/activity.ts';
 import { FrontierParamsSchema } from './frontiers.ts';
 import { MISSION_EFFECTS } from './state-machine.ts';
 
@@ -33,6 +34,13 @@ describe('docs/mission.md', () => {
       for (const row of rows(schema)) assert.ok(doc.includes(row), `missing or outdated row: ${row}`);
     });
   }
+
+  it('lists every activity of the report with its meaning', () => {
+    for (const [activity, meaning] of Object.entries(ACTIVITY_MEANINGS)) {
+      const row = new RegExp(`\\| \`${activity}\` +\\| ${meaning.replace(/[()]/g, '\\$&')} +\\|`);
+      assert.match(doc, row, `missing or outdated activity: ${activity}`);
+    }
+  });
 
   it('lists every mission effect', () => {
     for (const [effect, meaning] of Object.entries(MISSION_EFFECTS)) {

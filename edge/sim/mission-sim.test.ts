@@ -17,6 +17,12 @@ test('a complete mission in a small room: explore, cover, return, with no collis
   assert.ok(report.poseRmse < 0.05, `pose error ${report.poseRmse} m`);
   assert.ok(report.mapAgreement > 0.9, `map agreement ${report.mapAgreement}`);
   assert.ok(report.exploreTime > 0 && report.coverTime > 0);
+  // Every control tick of the mission under way is put in one activity: the tally adds up to the time
+  // exploring, covering and returning (a tick short at each end).
+  const activities = Object.values(report.activityTime).reduce((a, b) => a + b, 0);
+  const missionTime = report.exploreTime + report.coverTime;
+  assert.ok(activities >= missionTime - 1 && activities <= report.simTime, `${activities} s of activities`);
+  assert.ok(report.activityTime.driving > 0 && report.activityTime.turning > 0);
 });
 
 test('unplugging the LIDAR mid-mission stops the base within 0.5 s, and the mission resumes when it is back', async () => {

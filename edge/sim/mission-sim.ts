@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { RobotConfig } from '../../shared/config.ts';
 import { Pose2DSchema, type Pose2D } from '../../shared/geometry.ts';
 import { parseOrThrow } from '../../shared/validate.ts';
+import type { ActivityTime } from '../daemon/activity.ts';
 import { CoverageTracker } from '../daemon/coverage-tracker.ts';
 import { EdgeDaemon, type DaemonEvent, type EdgeDaemonOptions } from '../daemon/daemon.ts';
 import type { MotionPlanner } from '../daemon/planner-port.ts';
@@ -74,6 +75,8 @@ export interface MissionReport {
   mapAgreement: number;
   exploreTime: number;
   coverTime: number;
+  /** simulated seconds of exploring, covering and returning by what the robot was doing (edge/daemon/activity.ts) */
+  activityTime: ActivityTime;
   /** with mapDir: the mission started on the stored map (relocalized) instead of exploring */
   mapLoaded?: boolean;
   /** with lidarOutage: clock seconds from the unplug until the base stood still */
@@ -238,6 +241,9 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
     mapAgreement: round(agreement.agreement, 4),
     exploreTime: round(status.exploreTime, 1),
     coverTime: round(status.coverTime, 1),
+    activityTime: Object.fromEntries(
+      Object.entries(status.activityTime).map(([k, v]) => [k, round(v, 1)]),
+    ) as ActivityTime,
     ...(options.mapDir ? { mapLoaded: events.some((e) => e.type === 'map.loaded') } : {}),
     ...(outageStopTime !== undefined ? { outageStopTime: round(outageStopTime, 3) } : {}),
     ...(resumedAfterOutage !== undefined ? { resumedAfterOutage } : {}),

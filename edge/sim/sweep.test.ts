@@ -25,6 +25,15 @@ const report = (world: string, seed: number, over: Partial<MissionReport>): Miss
   mapAgreement: 0.98,
   exploreTime: 60,
   coverTime: 500,
+  activityTime: {
+    driving: 300,
+    slowed: 60,
+    turning: 120,
+    stopped: 20,
+    waiting: 30,
+    recovering: 20,
+    idle: 10,
+  },
   ...over,
 });
 
@@ -49,6 +58,8 @@ test('a sweep sums collisions and contacts and averages coverage per world', () 
   assert.equal(apartment!.done, 1);
   assert.deepEqual(apartment!.aborted, [{ seed: 2, reason: 'time limit' }]);
   assert.equal(apartment!.meanCoverage, 0.7);
+  assert.equal(studio!.activityTime.turning, 240, 'activity times add up over the seeds');
+  assert.equal(apartment!.activityTime.driving, 600);
 });
 
 test('seed lists take numbers and ranges, and refuse anything else', () => {

@@ -2,6 +2,7 @@
  * Many missions, one figure per world: the acceptance view of the simulator (coverage over seeds, collisions,
  * contacts only a camera could prevent). Pure: mission reports in, summary out.
  */
+import { ACTIVITIES, type ActivityTime } from '../daemon/activity.ts';
 import type { MissionReport } from './mission-sim.ts';
 
 export interface WorldSweepSummary {
@@ -19,6 +20,8 @@ export interface WorldSweepSummary {
   meanSimTime: number;
   /** Σ simTime / Σ wallTime: each mission's own speed, whatever ran beside it */
   realtimeFactor: number;
+  /** simulated seconds of all the world's missions by what the robot was doing */
+  activityTime: ActivityTime;
 }
 
 /** Per world, in the order the worlds first appear. */
@@ -57,6 +60,15 @@ export function summarizeSweep(reports: readonly MissionReport[]): WorldSweepSum
           ),
         1,
       ),
+      activityTime: Object.fromEntries(
+        ACTIVITIES.map((a) => [
+          a,
+          round(
+            sum((r) => r.activityTime[a]),
+            1,
+          ),
+        ]),
+      ) as ActivityTime,
     };
   });
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { motionPlanner } from '../../planning/motion-planner.ts';
 import { runMission } from '../../sim/mission-sim.ts';
+import { formatActivityTime } from '../../daemon/activity.ts';
 import { parseNumberFlag } from '../args.ts';
 
 interface MissionFlags {
@@ -74,6 +75,7 @@ export function configureSimMission(sim: Command): void {
         `coverage ${(report.coverage * 100).toFixed(1)} % of ${report.cleanableArea} m² (${(report.coverageStrict * 100).toFixed(1)} % of ${report.cleanableAreaStrict} m² where the bare footprint fits), collisions ${report.collisions}, low-obstacle contacts ${report.lowObstacleContacts}, overhang contacts ${report.overhangContacts}`,
         `path ${report.pathLength} m, sim time ${report.simTime} s (explore ${report.exploreTime} s, cover ${report.coverTime} s), wall ${report.wallTime} s (${report.realtimeFactor}×)`,
         `replans ${report.replans} (max ${report.replanMsMax} ms), pose RMS error ${(report.poseRmse * 100).toFixed(1)} cm, map agreement ${(report.mapAgreement * 100).toFixed(1)} %`,
+        `time ${formatActivityTime(report.activityTime)}`,
       ];
       if (flags.out)
         lines.push(`wrote map.yaml, map.pgm, map.png, mission.jsonl, report.json to ${resolve(flags.out)}`);

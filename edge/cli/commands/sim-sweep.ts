@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { UserInputError } from '../../../shared/errors.ts';
 import type { MissionReport } from '../../sim/mission-sim.ts';
+import { ACTIVITIES, formatActivityTime, type Activity } from '../../daemon/activity.ts';
 import { parseSeedList, summarizeSweep } from '../../sim/sweep.ts';
 import { parseNumberFlag } from '../args.ts';
 import { progressBar } from '../progress.ts';
@@ -35,6 +36,12 @@ const ReportSchema = z
     overhangContacts: z.number().int(),
     simTime: z.number(),
     wallTime: z.number(),
+    activityTime: z.strictObject(
+      Object.fromEntries(ACTIVITIES.map((a) => [a, z.number().nonnegative()])) as Record<
+        Activity,
+        z.ZodNumber
+      >,
+    ),
   })
   .loose();
 
@@ -104,7 +111,7 @@ export function configureSimSweep(sim: Command): void {
       }
       for (const s of summary)
         process.stdout.write(
-          `${s.world}: ${s.done}/${s.runs} done, coverage mean ${(s.meanCoverage * 100).toFixed(1)} % (min ${(s.minCoverage * 100).toFixed(1)} %), collisions ${s.collisions}, low-obstacle contacts ${s.lowObstacleContacts}, overhang contacts ${s.overhangContacts}, mean sim time ${s.meanSimTime} s, ${s.realtimeFactor}× real time\n`,
+          `${s.world}: ${s.done}/${s.runs} done, coverage mean ${(s.meanCoverage * 100).toFixed(1)} % (min ${(s.minCoverage * 100).toFixed(1)} %), collisions ${s.collisions}, low-obstacle contacts ${s.lowObstacleContacts}, overhang contacts ${s.overhangContacts}, mean sim time ${s.meanSimTime} s, ${s.realtimeFactor}× real time\n  time: ${formatActivityTime(s.activityTime)}\n`,
         );
     });
 }
