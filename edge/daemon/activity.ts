@@ -6,6 +6,7 @@
  *
  * Pure: the classification is a function of the tick's state; the tally is a value.
  */
+import type { FollowerStatus } from '../control/path-follower.ts';
 import type { SafetyAction } from '../control/safety-gate.ts';
 
 export const ACTIVITIES = [
@@ -34,7 +35,7 @@ export interface ActivityInput {
   /** the daemon's task kind */
   task: string;
   /** the follower's status this tick; undefined without a path */
-  follower: string | undefined;
+  follower: FollowerStatus | undefined;
   /** a hold for someone passing is in force */
   holding: boolean;
   /** what the safety gate did with this tick's command */
