@@ -263,6 +263,19 @@ export interface DaemonStatus {
   activityTime: ActivityTime;
 }
 
+/** What the control loop did at its last tick (cheap: for a trace at every tick, unlike status()). */
+export interface ControlSnapshot {
+  mode: MissionState['mode'];
+  /** what the robot is about: exploring, covering, recovering (a back-off), escaping, waiting, … */
+  task: string;
+  follower: PathFollowerOutput['status'] | undefined;
+  gate: { action: SafetyGateOutput['action']; reason: SafetyGateOutput['reason'] } | undefined;
+  /** m/s, rad/s: the command sent to the base, after the gate */
+  sent: { v: number; omega: number };
+  /** bump marks held (low obstacles the bumper found) */
+  bumpMarks: number;
+}
+
 export interface DaemonEvent {
   time: number;
   level: 'info' | 'warn' | 'error';
@@ -534,6 +547,18 @@ export class EdgeDaemon {
       exploreTime: this.exploreTime,
       coverTime: this.coverTime,
       activityTime: { ...this.activityTime },
+    };
+  }
+
+  controlSnapshot(): ControlSnapshot {
+    const gate = this.lastGate;
+    return {
+      mode: this.mission.mode,
+      task: this.task.kind,
+      follower: this.lastFollower?.status,
+      gate: gate ? { action: gate.action, reason: gate.reason } : undefined,
+      sent: { v: gate?.v ?? 0, omega: gate?.omega ?? 0 },
+      bumpMarks: this.bumpMarks.length,
     };
   }
 

@@ -1,16 +1,57 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { motionPlanner } from '../planning/motion-planner.ts';
-import { runMission } from './mission-sim.ts';
+import { runMission, type MissionReport } from './mission-sim.ts';
+import { readMissionTrace, TRACE_TOPICS } from './mission-trace.ts';
 
 const smallRoom = fileURLToPath(new URL('../../test/fixtures/worlds/small-room.yaml', import.meta.url));
 
+type Pose = { pose: { position: { x: number; y: number } } };
+
+/** What --out writes: the map, the report, the mission log, and the trace that agrees with them. */
+async function checkOut(out: string, report: MissionReport): Promise<void> {
+  for (const file of ['map.yaml', 'map.pgm', 'map.png', 'coverage.png', 'mission.jsonl', 'mission.mcap'])
+    assert.ok(existsSync(join(out, file)), file);
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), report);
+  const trace = await readMissionTrace(join(out, 'mission.mcap'));
+  const truth = trace.get(TRACE_TOPICS.truth)!;
+  const estimate = trace.get(TRACE_TOPICS.estimate)!;
+  // 10 poses a second for the whole run.
+  assert.ok(Math.abs(truth.length - report.simTime * 10) <= 20, `${truth.length} true poses`);
+  // The estimate against the truth, from the trace alone, is the report's pose error.
+  const truthAt = new Map(truth.map((r) => [r.time, (r.message as Pose).pose.position]));
+  let sum = 0;
+  let n = 0;
+  for (const r of estimate) {
+    const t = truthAt.get(r.time);
+    const e = (r.message as Pose).pose.position;
+    if (!t || r.time < report.simTime - (report.exploreTime + report.coverTime)) continue;
+    sum += (e.x - t.x) ** 2 + (e.y - t.y) ** 2;
+    n++;
+  }
+  assert.ok(n > 0.9 * estimate.length - 100, `${n} of ${estimate.length} estimates paired`);
+  const rmse = Math.sqrt(sum / n);
+  assert.ok(Math.abs(rmse - report.poseRmse) < 0.01, `trace ${rmse} m, report ${report.poseRmse} m`);
+  const control = trace.get(TRACE_TOPICS.control)!;
+  assert.equal(control.length, truth.length);
+  const modes = new Set(control.map((r) => (r.message as { mode: string }).mode));
+  for (const mode of ['exploring', 'covering', 'done']) assert.ok(modes.has(mode), `${mode} in the trace`);
+  const events = readFileSync(join(out, 'mission.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(trace.get(TRACE_TOPICS.log)!.length, events.length);
+}
+
 test('a complete mission in a small room: explore, cover, return, with no collision', async () => {
-  const report = await runMission({ world: smallRoom, seed: 3, planner: motionPlanner, timeLimit: 900 });
+  const out = mkdtempSync(join(tmpdir(), 'swath-mission-'));
+  const report = await runMission({ world: smallRoom, seed: 3, planner: motionPlanner, timeLimit: 900, out });
+  try {
+    await checkOut(out, report);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
   assert.equal(report.result, 'done', JSON.stringify(report));
   assert.equal(report.collisions, 0);
   assert.ok(report.coverage >= 0.93, `coverage ${report.coverage}`);

@@ -17,6 +17,7 @@ import type { MotionPlanner } from '../daemon/planner-port.ts';
 import { encodePng, renderMapPng, writeRosMap } from '../mapping/map-file.ts';
 import { growMask } from '../planning/footprint.ts';
 import { mapAgreement, mapPoseInWorld, PoseErrorStats } from './metrics.ts';
+import { MissionTrace } from './mission-trace.ts';
 import { SimulatedRobot, SIM_ROBOT_CONFIG } from './sim-robot.ts';
 import { VirtualClock } from './virtual-clock.ts';
 import { loadWorld } from './world/load-world.ts';
@@ -86,6 +87,8 @@ export interface MissionReport {
 }
 
 const TRUTH_RATE = 20;
+/** Hz of the poses in the --out trace (mission.mcap): a divisor of TRUTH_RATE */
+const TRACE_RATE = 10;
 
 export async function runMission(options: MissionOptions): Promise<MissionReport> {
   const started = performance.now();
@@ -151,14 +154,23 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
   });
   const poseError = new PoseErrorStats();
   const driven: { x: number; y: number }[] = [];
+  // The Foxglove trace (--out): poses at TRACE_RATE of the TRUTH_RATE samples.
+  const trace = options.out ? new MissionTrace() : undefined;
+  let truthSamples = 0;
   clock.setInterval(() => {
     const truth = robot.truePose();
+    const traced = trace !== undefined && truthSamples++ % (TRUTH_RATE / TRACE_RATE) === 0;
+    if (traced) {
+      trace.addTruth(clock.now(), truth);
+      trace.addControl(clock.now(), daemon.controlSnapshot());
+    }
     // The tool is down only while the mission is cleaning, as on the robot.
     if (daemon.missionState.mode === 'covering') trueCoverage.moveTo(truth.x, truth.y);
     else trueCoverage.lift();
     const estimate = daemon.pose();
     if (estimate) {
       if (daemon.missionState.mode !== 'starting') poseError.add(mapPoseInWorld(mapFrame, estimate), truth);
+      if (traced) trace.addEstimate(clock.now(), mapPoseInWorld(mapFrame, estimate));
       driven.push({ x: estimate.x, y: estimate.y });
     }
   }, 1 / TRUTH_RATE);
@@ -266,6 +278,7 @@ export async function runMission(options: MissionOptions): Promise<MissionReport
       events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''),
     );
     writeFileSync(join(options.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await trace?.write(join(options.out, 'mission.mcap'), events);
   }
   return report;
 }

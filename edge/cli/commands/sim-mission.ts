@@ -25,7 +25,10 @@ export function configureSimMission(sim: Command): void {
     )
     .option('--seed <n>', 'random seed', '1')
     .option('--json', 'print the report as one JSON object')
-    .option('--out <dir>', 'write the final map (ROS files + PNG with the driven path) and the mission log')
+    .option(
+      '--out <dir>',
+      'write the final map (ROS files + PNG with the driven path), the mission log, the report and a Foxglove trace (mission.mcap)',
+    )
     .option(
       '--time-limit <s>',
       'simulated seconds before the mission is aborted (default: 90 s per m² of cleanable floor, at least 3600)',
