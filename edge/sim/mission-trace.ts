@@ -12,14 +12,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { McapIndexedReader, McapWriter, type IWritable } from '@mcap/core';
 import type { Pose2D } from '../../shared/geometry.ts';
-import type { ControlSnapshot } from '../daemon/daemon.ts';
-
-export interface TraceEvent {
-  time: number;
-  level: 'info' | 'warn' | 'error';
-  type: string;
-  message: string;
-}
+import type { ControlSnapshot, DaemonEvent } from '../daemon/daemon.ts';
 
 /** Topics of the trace, each with the Foxglove schema of its messages. */
 export const TRACE_TOPICS = {
@@ -98,18 +91,20 @@ const CONTROL_SCHEMA = {
 /** foxglove.Log levels */
 const LOG_LEVEL = { info: 2, warn: 3, error: 4 } as const;
 
-/** Clock seconds as MCAP nanoseconds and as a Foxglove time. */
-function stamp(time: number): { ns: bigint; sec: number; nsec: number } {
-  const ns = BigInt(Math.round(time * 1e9));
-  return { ns, sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
+/** Clock seconds as MCAP nanoseconds. */
+const nanoseconds = (time: number): bigint => BigInt(Math.round(time * 1e9));
+
+/** Clock seconds as a Foxglove time. */
+function timestamp(time: number): { sec: number; nsec: number } {
+  const ns = nanoseconds(time);
+  return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
 }
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
 function poseInFrame(time: number, pose: Pose2D) {
-  const { sec, nsec } = stamp(time);
   return {
-    timestamp: { sec, nsec },
+    timestamp: timestamp(time),
     frame_id: WORLD_FRAME,
     // 0.1 mm and 1e-6 (a few µrad) are finer than anything simulated, and keep the file a third smaller.
     pose: {
@@ -125,10 +120,20 @@ function poseInFrame(time: number, pose: Pose2D) {
   };
 }
 
-function controlMessage(time: number, c: ControlSnapshot) {
-  const { sec, nsec } = stamp(time);
+function logMessage(e: DaemonEvent) {
   return {
-    timestamp: { sec, nsec },
+    timestamp: timestamp(e.time),
+    level: LOG_LEVEL[e.level],
+    message: e.message,
+    name: e.type,
+    file: '',
+    line: 0,
+  };
+}
+
+function controlMessage(time: number, c: ControlSnapshot) {
+  return {
+    timestamp: timestamp(time),
     mode: c.mode,
     task: c.task,
     follower: c.follower ?? '',
@@ -140,26 +145,26 @@ function controlMessage(time: number, c: ControlSnapshot) {
   };
 }
 
-/** Collects a mission's poses and events in clock order, then writes them as one MCAP file. */
+type Topic = keyof typeof TRACE_TOPICS;
+
+/** Collects a mission's poses and control snapshots, then writes them with its events as one MCAP file. */
 export class MissionTrace {
-  private readonly truth: Array<{ time: number; pose: Pose2D }> = [];
-  private readonly estimate: Array<{ time: number; pose: Pose2D }> = [];
-  private readonly control: Array<{ time: number; snapshot: ControlSnapshot }> = [];
+  private readonly messages: Array<{ time: number; topic: Topic; body: unknown }> = [];
 
   addTruth(time: number, pose: Pose2D): void {
-    this.truth.push({ time, pose: { ...pose } });
+    this.messages.push({ time, topic: 'truth', body: poseInFrame(time, pose) });
   }
 
   addEstimate(time: number, pose: Pose2D): void {
-    this.estimate.push({ time, pose: { ...pose } });
+    this.messages.push({ time, topic: 'estimate', body: poseInFrame(time, pose) });
   }
 
   addControl(time: number, snapshot: ControlSnapshot): void {
-    this.control.push({ time, snapshot });
+    this.messages.push({ time, topic: 'control', body: controlMessage(time, snapshot) });
   }
 
   /** Writes the trace with `events` (the mission log) to `path`. */
-  async write(path: string, events: readonly TraceEvent[]): Promise<void> {
+  async write(path: string, events: readonly DaemonEvent[]): Promise<void> {
     const fd = openSync(path, 'w');
     try {
       const writer = new McapWriter({
@@ -170,61 +175,37 @@ export class MissionTrace {
         useMessageIndex: true,
       });
       await writer.start({ profile: '', library: 'swath' });
-      const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+      const encoder = new TextEncoder();
+      const encode = (value: unknown) => encoder.encode(JSON.stringify(value));
       const schema = (name: string, body: unknown) =>
         writer.registerSchema({ name, encoding: 'jsonschema', data: encode(body) });
       const poseSchema = await schema('foxglove.PoseInFrame', POSE_IN_FRAME_SCHEMA);
       const logSchema = await schema('foxglove.Log', LOG_SCHEMA);
       const controlSchema = await schema('swath.ControlSnapshot', CONTROL_SCHEMA);
-      const channel = (topic: string, schemaId: number) =>
-        writer.registerChannel({ topic, schemaId, messageEncoding: 'json', metadata: new Map() });
-      const channels = {
-        truth: await channel(TRACE_TOPICS.truth, poseSchema),
-        estimate: await channel(TRACE_TOPICS.estimate, poseSchema),
-        control: await channel(TRACE_TOPICS.control, controlSchema),
-        log: await channel(TRACE_TOPICS.log, logSchema),
+      const channel = (topic: Topic, schemaId: number) =>
+        writer.registerChannel({
+          topic: TRACE_TOPICS[topic],
+          schemaId,
+          messageEncoding: 'json',
+          metadata: new Map(),
+        });
+      const channels: Record<Topic, number> = {
+        truth: await channel('truth', poseSchema),
+        estimate: await channel('estimate', poseSchema),
+        control: await channel('control', controlSchema),
+        log: await channel('log', logSchema),
       };
       // One stream in clock order, as a recording made live would be.
-      const messages: Array<{ time: number; channelId: number; body: unknown }> = [
-        ...this.truth.map((r) => ({
-          time: r.time,
-          channelId: channels.truth,
-          body: poseInFrame(r.time, r.pose),
-        })),
-        ...this.estimate.map((r) => ({
-          time: r.time,
-          channelId: channels.estimate,
-          body: poseInFrame(r.time, r.pose),
-        })),
-        ...this.control.map((r) => ({
-          time: r.time,
-          channelId: channels.control,
-          body: controlMessage(r.time, r.snapshot),
-        })),
-        ...events.map((e) => {
-          const { sec, nsec } = stamp(e.time);
-          return {
-            time: e.time,
-            channelId: channels.log,
-            body: {
-              timestamp: { sec, nsec },
-              level: LOG_LEVEL[e.level],
-              message: e.message,
-              name: e.type,
-              file: '',
-              line: 0,
-            },
-          };
-        }),
+      const messages = [
+        ...this.messages,
+        ...events.map((e) => ({ time: e.time, topic: 'log' as const, body: logMessage(e) })),
       ].sort((a, b) => a.time - b.time);
-      const sequence = new Map<number, number>();
+      const sequence: Record<Topic, number> = { truth: 0, estimate: 0, control: 0, log: 0 };
       for (const m of messages) {
-        const seq = (sequence.get(m.channelId) ?? 0) + 1;
-        sequence.set(m.channelId, seq);
-        const { ns } = stamp(m.time);
+        const ns = nanoseconds(m.time);
         await writer.addMessage({
-          channelId: m.channelId,
-          sequence: seq,
+          channelId: channels[m.topic],
+          sequence: ++sequence[m.topic],
           logTime: ns,
           publishTime: ns,
           data: encode(m.body),
